@@ -1,0 +1,144 @@
+/**
+ * Every error this library throws is a {@link SessionError} with a stable
+ * {@link SessionErrorCode}. Match on `code`, never on `message`: messages may
+ * be reworded, codes never change meaning.
+ *
+ * Messages never contain a secret, a sealed value or the session's state.
+ *
+ * @module
+ */
+
+/**
+ * Stable error codes.
+ *
+ * Configuration errors (thrown at construction, so a bad deployment fails at
+ * start-up rather than on the first request):
+ * - `ERR_CONFIG_KEYS`: the key ring is unusable (too short, duplicate id, bad id…).
+ * - `ERR_CONFIG_COOKIE`: a cookie name or attribute breaks RFC 6265bis or a prefix rule.
+ * - `ERR_CONFIG_OPTION`: any other option is out of range or of the wrong type.
+ *
+ * Sealing and unsealing (see `sealData` / `unsealData`):
+ * - `ERR_SEAL_NOT_SERIALIZABLE`: the value cannot be represented as JSON.
+ * - `ERR_SEAL_MALFORMED`: not an iron token (wrong prefix, component count, encoding).
+ * - `ERR_SEAL_BAD_MAC`: the integrity check failed: tampered, or sealed with another secret.
+ * - `ERR_SEAL_EXPIRED`: the expiry inside the token has passed.
+ * - `ERR_SEAL_UNKNOWN_KEY`: the token names a key id that is not in the ring (retired key).
+ * - `ERR_SEAL_PURPOSE`: authentic, but sealed for another purpose (or by another library).
+ * - `ERR_SEAL_NOT_JSON`: authentic, but the plaintext is not JSON.
+ *
+ * Sessions:
+ * - `ERR_SESSION_INVALID`: the schema rejected a value being written; see `issues`.
+ * - `ERR_SESSION_TOO_LARGE`: the sealed state does not fit the cookie budget; see `size`.
+ * - `ERR_SESSION_HEADERS_SENT`: a commit came after the response headers went out.
+ * - `ERR_SESSION_ADAPTER`: `handleSession` was given objects it cannot read or write.
+ */
+export type SessionErrorCode =
+  | 'ERR_CONFIG_KEYS'
+  | 'ERR_CONFIG_COOKIE'
+  | 'ERR_CONFIG_OPTION'
+  | 'ERR_SEAL_NOT_SERIALIZABLE'
+  | 'ERR_SEAL_MALFORMED'
+  | 'ERR_SEAL_BAD_MAC'
+  | 'ERR_SEAL_EXPIRED'
+  | 'ERR_SEAL_UNKNOWN_KEY'
+  | 'ERR_SEAL_PURPOSE'
+  | 'ERR_SEAL_NOT_JSON'
+  | 'ERR_SESSION_INVALID'
+  | 'ERR_SESSION_TOO_LARGE'
+  | 'ERR_SESSION_HEADERS_SENT'
+  | 'ERR_SESSION_ADAPTER';
+
+/** The subset of codes an unseal can fail with. */
+export type UnsealErrorCode =
+  | 'ERR_SEAL_MALFORMED'
+  | 'ERR_SEAL_BAD_MAC'
+  | 'ERR_SEAL_EXPIRED'
+  | 'ERR_SEAL_UNKNOWN_KEY'
+  | 'ERR_SEAL_PURPOSE'
+  | 'ERR_SEAL_NOT_JSON';
+
+/** One problem reported by a schema (Standard Schema issue shape). */
+export interface SchemaIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}
+
+/** Measured and allowed sizes, in bytes, attached to `ERR_SESSION_TOO_LARGE`. */
+export interface SizeReport {
+  /** Bytes the session would have needed (cookie names + values, all chunks). */
+  readonly measured: number;
+  /** Bytes the configuration allows. */
+  readonly allowed: number;
+}
+
+/** Extra, code-specific details. */
+export interface SessionErrorDetails {
+  /** With `ERR_SESSION_INVALID`: what the schema rejected. */
+  issues?: readonly SchemaIssue[];
+  /** With `ERR_SESSION_TOO_LARGE`: how far over budget the state is. */
+  size?: SizeReport;
+  /** With `ERR_CONFIG_*`: the option at fault, e.g. `cookie.sameSite` or `keys[1]`. */
+  option?: string;
+  /** The lower-level error, when there is one (never a secret). */
+  cause?: unknown;
+}
+
+/**
+ * The only error class the library throws.
+ *
+ * @example
+ * ```ts
+ * import { unsealData, SessionError } from 'sealed-session';
+ *
+ * try {
+ *   await unsealData(token, { keys, purpose: 'magic-link' });
+ * } catch (err) {
+ *   if (err instanceof SessionError && err.code === 'ERR_SEAL_EXPIRED') {
+ *     // ask for a new link
+ *   }
+ * }
+ * ```
+ */
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+  /** Stable machine-readable code; see {@link SessionErrorCode}. */
+  readonly code: SessionErrorCode;
+  /** With `ERR_SESSION_INVALID`: the schema's issues. */
+  readonly issues?: readonly SchemaIssue[];
+  /** With `ERR_SESSION_TOO_LARGE`: measured and allowed bytes. */
+  readonly size?: SizeReport;
+  /** With configuration errors: the option at fault. */
+  readonly option?: string;
+
+  constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    if (details.issues !== undefined) this.issues = details.issues;
+    if (details.size !== undefined) this.size = details.size;
+    if (details.option !== undefined) this.option = details.option;
+  }
+}
+
+/**
+ * Narrow an unknown value to a {@link SessionError}, optionally with a given code.
+ *
+ * @example
+ * ```ts
+ * if (isSessionError(err, 'ERR_SESSION_TOO_LARGE')) console.warn(err.size);
+ * ```
+ */
+export function isSessionError<C extends SessionErrorCode>(
+  value: unknown,
+  code?: C,
+): value is SessionError & { readonly code: C } {
+  return value instanceof SessionError && (code === undefined || value.code === code);
+}
+
+/** Shorthand for configuration errors: names the option and says what to change. */
+export function configError(
+  code: 'ERR_CONFIG_KEYS' | 'ERR_CONFIG_COOKIE' | 'ERR_CONFIG_OPTION',
+  option: string,
+  message: string,
+): SessionError {
+  return new SessionError(code, `sealed-session: ${option}: ${message}`, { option });
+}

@@ -1,0 +1,11 @@
+/**
+ * sealed-session: stateless, encrypted, typed cookie sessions.
+ *
+ * @packageDocumentation
+ */
+export { SessionError, isSessionError } from './errors';
+export type { SessionErrorCode, UnsealErrorCode, SchemaIssue, SizeReport } from './errors';
+export { sealData, unsealData } from './seal/index';
+export type { SealOptions, UnsealOptions } from './seal/index';
+export { createKeyRing, KeyRing } from './seal/keys';
+export type { Keys, KeyDefinition, KeyRingOptions, Secret } from './seal/keys';

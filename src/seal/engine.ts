@@ -1,0 +1,151 @@
+/**
+ * The crypto primitives iron needs, behind one interface with two
+ * implementations:
+ *
+ * - `node`: synchronous `node:crypto` (Node, Bun, Deno), reached through
+ *   `process.getBuiltinModule` so that no bundle ever contains a `node:` import.
+ * - `webcrypto`: `crypto.subtle` with imported `CryptoKey`s, for edge runtimes
+ *   and browsers.
+ *
+ * Both implement AES-256-CBC, HMAC-SHA-256 and PBKDF2 exactly as iron
+ * specifies; the layer above (`iron.ts`) is the only place that knows the token
+ * format and it is shared by both.
+ *
+ * @module
+ * @internal
+ */
+import type * as NodeCrypto from 'node:crypto';
+
+/** A value now or later: the node engine answers synchronously, WebCrypto asynchronously. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What an engine uses for a key: a Buffer/KeyObject in Node, a CryptoKey in WebCrypto. */
+export type EngineKey = unknown;
+
+export type KeyUsage = 'encrypt' | 'mac';
+
+export interface CryptoEngine {
+  readonly kind: 'node' | 'webcrypto';
+  /** Import 32 raw bytes as an AES-256-CBC key or an HMAC-SHA-256 key. */
+  importKey(raw: Uint8Array, usage: KeyUsage): MaybePromise<EngineKey>;
+  /** PBKDF2 → 32 bytes. Iron uses SHA-1 with the salt's hex text as salt. */
+  pbkdf2(password: Uint8Array, salt: Uint8Array, iterations: number, hash: 'SHA-1' | 'SHA-256'): MaybePromise<Uint8Array>;
+  /** AES-256-CBC with PKCS#7 padding. */
+  encrypt(key: EngineKey, iv: Uint8Array, plaintext: Uint8Array): MaybePromise<Uint8Array>;
+  /** AES-256-CBC; throws on bad padding (the caller maps that to a code). */
+  decrypt(key: EngineKey, iv: Uint8Array, ciphertext: Uint8Array): MaybePromise<Uint8Array>;
+  /** HMAC-SHA-256. */
+  sign(key: EngineKey, data: Uint8Array | string): MaybePromise<Uint8Array>;
+  /** Constant-time HMAC-SHA-256 verification. */
+  verify(key: EngineKey, data: Uint8Array | string, mac: Uint8Array): MaybePromise<boolean>;
+}
+
+/** Random bytes from the platform CSPRNG (`crypto.getRandomValues`, in every runtime we support). */
+export function randomBytes(length: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(length));
+}
+
+type NodeCryptoModule = typeof NodeCrypto;
+
+function loadNodeCrypto(): NodeCryptoModule | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCryptoModule | undefined;
+    return mod && typeof mod.createCipheriv === 'function' && typeof mod.timingSafeEqual === 'function' ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function createNodeEngine(c: NodeCryptoModule): CryptoEngine {
+  return {
+    kind: 'node',
+    importKey: (raw) => c.createSecretKey(raw),
+    pbkdf2: (password, salt, iterations, hash) =>
+      iterations > 1000
+        ? new Promise<Uint8Array>((resolve, reject) =>
+            // Long stretches run on the thread pool so they never block the event loop.
+            c.pbkdf2(password, salt, iterations, 32, hash === 'SHA-1' ? 'sha1' : 'sha256', (err, key) =>
+              err ? reject(err) : resolve(key),
+            ),
+          )
+        : c.pbkdf2Sync(password, salt, iterations, 32, hash === 'SHA-1' ? 'sha1' : 'sha256'),
+    encrypt(key, iv, plaintext) {
+      const cipher = c.createCipheriv('aes-256-cbc', key as NodeCrypto.KeyObject, iv);
+      const head = cipher.update(plaintext);
+      const tail = cipher.final();
+      return concat(head, tail);
+    },
+    decrypt(key, iv, ciphertext) {
+      const decipher = c.createDecipheriv('aes-256-cbc', key as NodeCrypto.KeyObject, iv);
+      const head = decipher.update(ciphertext);
+      const tail = decipher.final();
+      return concat(head, tail);
+    },
+    sign: (key, data) => c.createHmac('sha256', key as NodeCrypto.KeyObject).update(data).digest(),
+    verify(key, data, mac) {
+      const expected = c.createHmac('sha256', key as NodeCrypto.KeyObject).update(data).digest();
+      return expected.length === mac.length && c.timingSafeEqual(expected, mac);
+    },
+  };
+}
+
+function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  if (tail.length === 0) return head;
+  const out = new Uint8Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  return out;
+}
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+const asBytes = (data: Uint8Array | string): Uint8Array<ArrayBuffer> =>
+  (typeof data === 'string' ? encoder.encode(data) : data) as Uint8Array<ArrayBuffer>;
+const asBuffer = (bytes: Uint8Array) => bytes as Uint8Array<ArrayBuffer>;
+
+function createWebCryptoEngine(): CryptoEngine {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) {
+    throw new Error('sealed-session: this runtime has neither node:crypto nor crypto.subtle');
+  }
+  return {
+    kind: 'webcrypto',
+    importKey: (raw, usage) =>
+      usage === 'encrypt'
+        ? subtle.importKey('raw', asBuffer(raw), { name: 'AES-CBC' }, false, ['encrypt', 'decrypt'])
+        : subtle.importKey('raw', asBuffer(raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+    async pbkdf2(password, salt, iterations, hash) {
+      const base = await subtle.importKey('raw', asBuffer(password), 'PBKDF2', false, ['deriveBits']);
+      const bits = await subtle.deriveBits({ name: 'PBKDF2', salt: asBuffer(salt), iterations, hash }, base, 256);
+      return new Uint8Array(bits);
+    },
+    encrypt: async (key, iv, plaintext) =>
+      new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: asBuffer(iv) }, key as CryptoKey, asBuffer(plaintext))),
+    decrypt: async (key, iv, ciphertext) =>
+      new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: asBuffer(iv) }, key as CryptoKey, asBuffer(ciphertext))),
+    sign: async (key, data) => new Uint8Array(await subtle.sign('HMAC', key as CryptoKey, asBytes(data))),
+    verify: (key, data, mac) => subtle.verify('HMAC', key as CryptoKey, asBuffer(mac), asBytes(data)),
+  };
+}
+
+/** Which engine to use: `auto` picks `node` where node:crypto exists, else `webcrypto`. */
+export type EngineChoice = 'auto' | 'node' | 'webcrypto';
+
+let nodeEngine: CryptoEngine | null | undefined;
+let webEngine: CryptoEngine | undefined;
+
+/**
+ * Resolve an engine. `node` falls back to nothing: asking for it where
+ * node:crypto is missing is a configuration error reported by the caller.
+ */
+export function getEngine(choice: EngineChoice = 'auto'): CryptoEngine | undefined {
+  if (choice !== 'webcrypto') {
+    if (nodeEngine === undefined) {
+      const mod = loadNodeCrypto();
+      nodeEngine = mod ? createNodeEngine(mod) : null;
+    }
+    if (nodeEngine) return nodeEngine;
+    if (choice === 'node') return undefined;
+  }
+  return (webEngine ??= createWebCryptoEngine());
+}

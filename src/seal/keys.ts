@@ -1,0 +1,351 @@
+/**
+ * Key rings: which secret seals, which secrets unseal, and the cache of keys
+ * derived from them.
+ *
+ * ## Why a derived key is cached and reused
+ * Iron derives a fresh AES key and a fresh HMAC key from the password and a
+ * random salt on every seal (two PBKDF2 runs), and writes the salts into the
+ * token so the reader can derive them again. That is most of its cost. Here a
+ * process picks one random salt pair per key, derives once, and seals every
+ * token with those keys and a fresh random 128-bit IV. This is sound:
+ * - AES-CBC is IND-CPA secure for many messages under one key as long as every
+ *   IV is fresh and unpredictable, which a CSPRNG IV is; the bound degrades
+ *   only after about 2^48 blocks, and we re-draw the salt (so the keys) after
+ *   2^31 seals anyway.
+ * - HMAC-SHA-256 is a PRF meant to be used with one key for many messages, and
+ *   iron is encrypt-then-MAC over IV and ciphertext, so reuse changes nothing.
+ * - The token still carries the salts, so any iron implementation that knows
+ *   the password can open it; readers cache derived keys per (key id, salt).
+ * The unseal cache is filled only after a token's MAC verifies, so forged
+ * tokens with random salts can neither grow it nor evict the good entries.
+ *
+ * @module
+ */
+import { configError } from '../errors';
+import { getEngine, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey, type MaybePromise } from './engine';
+import { toHex, utf8 } from './encoding';
+
+/** A secret: a string of at least 32 characters, or a `Uint8Array` of at least 32 random bytes. */
+export type Secret = string | Uint8Array;
+
+/** One entry of an ordered key ring. */
+export interface KeyDefinition {
+  /** Key id written into every token (`/^\w+$/`), so readers know which secret to use. */
+  readonly id: string;
+  readonly secret: Secret;
+}
+
+/**
+ * The keys a store or `sealData` uses:
+ * - a single secret (acts as key id `1`, as in iron-session);
+ * - an ordered array: the first key seals, every key unseals;
+ * - a map `{ [numericId]: secret }`: the highest id seals (iron-session's `password` map);
+ * - a {@link KeyRing} made once with {@link createKeyRing}.
+ *
+ * @example
+ * ```ts
+ * // rotate: add the new key first, keep the old one until its cookies have expired
+ * const keys = [
+ *   { id: '2', secret: process.env.SESSION_SECRET_2! },
+ *   { id: '1', secret: process.env.SESSION_SECRET_1! },
+ * ];
+ * ```
+ */
+export type Keys = Secret | readonly KeyDefinition[] | Readonly<Record<string, Secret>> | KeyRing;
+
+/** Options for {@link createKeyRing}. */
+export interface KeyRingOptions {
+  /**
+   * PBKDF2-SHA-256 iterations applied once per password (string secret) when
+   * the ring is first used, before iron's own derivation. `1` (the default)
+   * keeps tokens readable by any iron implementation given the same string.
+   * A high count (600000 is OWASP's figure) makes offline guessing of a weak
+   * password expensive at no per-request cost; tokens then open with iron
+   * only given the stretched password. Raw 32-byte keys are never stretched.
+   */
+  readonly iterations?: number;
+  /** Force the WebCrypto engine (`'webcrypto'`) or node:crypto (`'node'`). Default `'auto'`. */
+  readonly crypto?: EngineChoice;
+}
+
+/** Salts and keys a process seals with, for one key id. */
+export interface SealKeys {
+  readonly encSalt: string;
+  readonly macSalt: string;
+  readonly encKey: EngineKey;
+  readonly macKey: EngineKey;
+}
+
+const ID_PATTERN = /^\w+$/;
+const MIN_SECRET = 32;
+const MAX_ITERATIONS = 10_000_000;
+const CACHE_LIMIT = 256;
+const SEALS_PER_SALT = 2 ** 31;
+
+/** A bounded map that keeps the most recently used entries. */
+class LruMap<V> {
+  readonly #map = new Map<string, V>();
+  constructor(readonly limit: number) {}
+  get(key: string): V | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined && this.#map.size > 1) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.limit) this.#map.delete(this.#map.keys().next().value!);
+  }
+  get size(): number {
+    return this.#map.size;
+  }
+}
+
+/** One key of a ring, with its derived-key caches. */
+export class RingKey {
+  /** `raw`: a 32-byte key used as is for AES and HMAC (iron's Uint8Array mode, empty salts). */
+  readonly raw: boolean;
+  #password: MaybePromise<Uint8Array>;
+  #rawKeys: MaybePromise<SealKeys> | undefined;
+  #seal: MaybePromise<SealKeys> | undefined;
+  #sealUses = 0;
+  readonly #encCache = new LruMap<EngineKey>(CACHE_LIMIT);
+  readonly #macCache = new LruMap<EngineKey>(CACHE_LIMIT);
+
+  constructor(
+    readonly id: string,
+    secret: Secret,
+    readonly engine: CryptoEngine,
+    iterations: number,
+  ) {
+    this.raw = typeof secret !== 'string' && secret.length === 32;
+    const bytes = typeof secret === 'string' ? utf8(secret) : secret.slice();
+    this.#password =
+      iterations > 1 && typeof secret === 'string'
+        ? Promise.resolve(engine.pbkdf2(bytes, utf8(`sealed-session/stretch/${id}`), iterations, 'SHA-256')).then(
+            (stretched) => (this.#password = utf8(toHex(stretched))),
+          )
+        : bytes;
+  }
+
+  /** The keys to seal with (created on first use, re-drawn after 2^31 seals). */
+  sealKeys(): MaybePromise<SealKeys> {
+    if (this.raw) return this.#rawPair();
+    if (this.#seal === undefined || ++this.#sealUses > SEALS_PER_SALT) {
+      this.#sealUses = 0;
+      const encSalt = toHex(randomBytes(32));
+      const macSalt = toHex(randomBytes(32));
+      this.#seal = then2(this.derive(encSalt, 'encrypt'), this.derive(macSalt, 'mac'), (encKey, macKey) => {
+        this.#encCache.set(encSalt, encKey);
+        this.#macCache.set(macSalt, macKey);
+        return (this.#seal = { encSalt, macSalt, encKey, macKey });
+      });
+    }
+    return this.#seal;
+  }
+
+  /** A cached key for this salt, if a verified token used it before. */
+  cached(salt: string, usage: 'encrypt' | 'mac'): EngineKey | undefined {
+    if (this.raw) return undefined;
+    return (usage === 'mac' ? this.#macCache : this.#encCache).get(salt);
+  }
+
+  /** Remember a key derived for a token whose MAC verified. */
+  remember(salt: string, usage: 'encrypt' | 'mac', key: EngineKey): void {
+    if (!this.raw) (usage === 'mac' ? this.#macCache : this.#encCache).set(salt, key);
+  }
+
+  /** Derive (or, for a raw key, return) the key for a salt. Does not cache. */
+  derive(salt: string, usage: 'encrypt' | 'mac'): MaybePromise<EngineKey> {
+    if (this.raw) return after(this.#rawPair(), (pair) => (usage === 'mac' ? pair.macKey : pair.encKey));
+    const engine = this.engine;
+    return after(this.#password, (password) =>
+      after(engine.pbkdf2(password, utf8(salt), 1, 'SHA-1'), (bytes) => engine.importKey(bytes, usage)),
+    );
+  }
+
+  #rawPair(): MaybePromise<SealKeys> {
+    if (this.#rawKeys === undefined) {
+      const bytes = this.#password as Uint8Array;
+      this.#rawKeys = then2(this.engine.importKey(bytes, 'encrypt'), this.engine.importKey(bytes, 'mac'), (encKey, macKey) =>
+        (this.#rawKeys = { encSalt: '', macSalt: '', encKey, macKey }),
+      );
+    }
+    return this.#rawKeys;
+  }
+
+  /** Number of cached derived keys (for tests and memory checks). */
+  get cacheSize(): number {
+    return this.#encCache.size + this.#macCache.size;
+  }
+}
+
+/** Apply `fn` to a value that may be a promise, synchronously when it is not. */
+export function after<A, R>(a: MaybePromise<A>, fn: (a: A) => MaybePromise<R>): MaybePromise<R> {
+  return a instanceof Promise ? a.then(fn) : fn(a);
+}
+
+/**
+ * Combine two values that may be promises without adding an async hop when
+ * both are already there (the node:crypto path stays synchronous).
+ */
+export function then2<A, B, R>(a: MaybePromise<A>, b: MaybePromise<B>, fn: (a: A, b: B) => MaybePromise<R>): MaybePromise<R> {
+  if (a instanceof Promise || b instanceof Promise) return Promise.all([a, b]).then(([x, y]) => fn(x, y));
+  return fn(a, b);
+}
+
+/**
+ * A validated, ordered set of keys. The first key seals; every key unseals.
+ * Build one with {@link createKeyRing} (or pass any {@link Keys} where a ring
+ * is accepted; rings are cached per keys object).
+ */
+export class KeyRing {
+  /** The key new tokens are sealed with. */
+  readonly current: RingKey;
+  /** Every key id, newest first. */
+  readonly ids: readonly string[];
+  readonly #byId: Map<string, RingKey>;
+
+  /** @internal use {@link createKeyRing}. */
+  constructor(keys: readonly RingKey[]) {
+    this.current = keys[0]!;
+    this.ids = Object.freeze(keys.map((k) => k.id));
+    this.#byId = new Map(keys.map((k) => [k.id, k]));
+  }
+
+  /** The key for a token's id. Iron writes an empty id for an anonymous password: that means `default`, else the current key. */
+  get(id: string): RingKey | undefined {
+    if (id === '') return this.#byId.get('default') ?? this.current;
+    return this.#byId.get(id);
+  }
+
+  /** The engine this ring's keys use. */
+  get engine(): CryptoEngine {
+    return this.current.engine;
+  }
+}
+
+function checkSecret(secret: unknown, where: string): Secret {
+  if (typeof secret === 'string') {
+    if (secret.length < MIN_SECRET) {
+      throw configError(
+        'ERR_CONFIG_KEYS',
+        where,
+        `secret is ${secret.length} characters; use at least ${MIN_SECRET} random characters (for example \`openssl rand -base64 32\`)`,
+      );
+    }
+    return secret;
+  }
+  if (secret instanceof Uint8Array) {
+    if (secret.length < MIN_SECRET) {
+      throw configError('ERR_CONFIG_KEYS', where, `secret is ${secret.length} bytes; use at least ${MIN_SECRET} random bytes`);
+    }
+    return secret;
+  }
+  throw configError('ERR_CONFIG_KEYS', where, 'secret must be a string of at least 32 characters or a Uint8Array of at least 32 bytes');
+}
+
+function checkId(id: unknown, where: string): string {
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+    throw configError('ERR_CONFIG_KEYS', where, 'key id must be a non-empty string of letters, digits and underscores (/^\\w+$/)');
+  }
+  return id;
+}
+
+function definitions(keys: unknown): KeyDefinition[] {
+  if (typeof keys === 'string' || keys instanceof Uint8Array) return [{ id: '1', secret: checkSecret(keys, 'keys') }];
+  if (Array.isArray(keys)) {
+    if (keys.length === 0) throw configError('ERR_CONFIG_KEYS', 'keys', 'the key ring is empty; give at least one { id, secret }');
+    return keys.map((entry: unknown, i) => {
+      if (!entry || typeof entry !== 'object') {
+        throw configError('ERR_CONFIG_KEYS', `keys[${i}]`, 'each entry must be an object { id, secret }');
+      }
+      const { id, secret } = entry as { id?: unknown; secret?: unknown };
+      const where = typeof id === 'string' && ID_PATTERN.test(id) ? `keys[${i}] (id "${id}")` : `keys[${i}]`;
+      return { id: checkId(id, where), secret: checkSecret(secret, where) };
+    });
+  }
+  if (keys && typeof keys === 'object') {
+    const entries = Object.entries(keys);
+    if (entries.length === 0) throw configError('ERR_CONFIG_KEYS', 'keys', 'the key map is empty; give at least one { [id]: secret }');
+    const defs = entries.map(([id, secret]) => {
+      if (!/^\d+$/.test(id)) {
+        throw configError(
+          'ERR_CONFIG_KEYS',
+          `keys["${checkId(id, 'keys')}"]`,
+          'ids of the map form must be numbers (the highest seals); use the array form [{ id, secret }] for other ids',
+        );
+      }
+      return { id, secret: checkSecret(secret, `keys["${id}"]`) };
+    });
+    return defs.sort((a, b) => Number(b.id) - Number(a.id));
+  }
+  throw configError('ERR_CONFIG_KEYS', 'keys', 'missing; give a secret of at least 32 characters, an array [{ id, secret }] or a map { [id]: secret }');
+}
+
+/**
+ * Validate keys once and build a {@link KeyRing}. Errors name the offending
+ * key id and never echo a secret.
+ *
+ * @example
+ * ```ts
+ * import { createKeyRing, sealData } from 'sealed-session';
+ *
+ * const keys = createKeyRing([{ id: 'k2', secret: process.env.SECRET_K2! }], { iterations: 600_000 });
+ * const token = await sealData({ userId: 42 }, { keys, ttl: 900, purpose: 'magic-link' });
+ * ```
+ */
+export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
+  if (keys instanceof KeyRing) return keys;
+  const iterations = options.iterations ?? 1;
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
+    throw configError('ERR_CONFIG_KEYS', 'iterations', `must be a whole number from 1 to ${MAX_ITERATIONS}`);
+  }
+  const choice = options.crypto ?? 'auto';
+  if (choice !== 'auto' && choice !== 'node' && choice !== 'webcrypto') {
+    throw configError('ERR_CONFIG_OPTION', 'crypto', "must be 'auto', 'node' or 'webcrypto'");
+  }
+  const engine = getEngine(choice);
+  if (!engine) throw configError('ERR_CONFIG_OPTION', 'crypto', "node:crypto is not available in this runtime; use 'auto' or 'webcrypto'");
+  const defs = definitions(keys);
+  const seen = new Set<string>();
+  for (const def of defs) {
+    if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id "${def.id}")`, 'key ids must be unique; give each key its own id');
+    seen.add(def.id);
+  }
+  return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)));
+}
+
+const objectRings = new WeakMap<object, Map<string, KeyRing>>();
+const stringRings = new Map<string, Map<string, KeyRing>>();
+
+/**
+ * The ring for `keys`, built once per keys value and options so that repeated
+ * `sealData` calls with the same keys reuse derived keys.
+ *
+ * @internal
+ */
+export function resolveKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
+  if (keys instanceof KeyRing) return keys;
+  const variant = `${options.iterations ?? 1}:${options.crypto ?? 'auto'}`;
+  let byVariant: Map<string, KeyRing> | undefined;
+  if (typeof keys === 'string') {
+    byVariant = stringRings.get(keys);
+    if (!byVariant) {
+      if (stringRings.size >= 64) stringRings.delete(stringRings.keys().next().value!);
+      stringRings.set(keys, (byVariant = new Map()));
+    }
+  } else if (keys && typeof keys === 'object') {
+    byVariant = objectRings.get(keys);
+    if (!byVariant) objectRings.set(keys, (byVariant = new Map()));
+  }
+  let ring = byVariant?.get(variant);
+  if (!ring) {
+    ring = createKeyRing(keys, options);
+    byVariant?.set(variant, ring);
+  }
+  return ring;
+}

@@ -104,11 +104,11 @@ export class SessionError extends Error {
   /** Stable machine-readable code; see {@link SessionErrorCode}. */
   readonly code: SessionErrorCode;
   /** With `ERR_SESSION_INVALID`: the schema's issues. */
-  readonly issues?: readonly SchemaIssue[];
+  declare readonly issues?: readonly SchemaIssue[];
   /** With `ERR_SESSION_TOO_LARGE`: measured and allowed bytes. */
-  readonly size?: SizeReport;
+  declare readonly size?: SizeReport;
   /** With configuration errors: the option at fault. */
-  readonly option?: string;
+  declare readonly option?: string;
 
   constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

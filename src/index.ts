@@ -9,3 +9,15 @@ export { sealData, unsealData } from './seal/index';
 export type { SealOptions, UnsealOptions } from './seal/index';
 export { createKeyRing, KeyRing } from './seal/keys';
 export type { Keys, KeyDefinition, KeyRingOptions, Secret } from './seal/keys';
+export { CookieSessionStore } from './session/store';
+export { Session } from './session/session';
+export type { SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
+export type {
+  CookieSessionStoreOptions,
+  InvalidReason,
+  InvalidSessionEvent,
+  SessionInfo,
+  InferState,
+} from './session/options';
+export type { StandardSchemaV1, Json, JsonObject } from './session/schema';
+export type { CookieOptions, SameSite } from './cookie/options';

@@ -31,7 +31,7 @@ export function assertMaxChunks(maxChunks: number): void {
 
 /**
  * Name of the chunk cookie at `index`: `name` itself for 0, `name.<index>`
- * for 1 … {@link MAX_CHUNKS}` - 1`. Throws `ERR_CONFIG_OPTION` for any other index.
+ * for 1 … 99 ({@link MAX_CHUNKS} − 1). Throws `ERR_CONFIG_OPTION` for any other index.
  *
  * @example
  * ```ts

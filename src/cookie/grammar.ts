@@ -1,7 +1,7 @@
 /**
  * Character classes from the cookie and HTTP grammars, checked with 128-entry
- * lookup tables and plain char-code loops (no regular expressions, so nothing
- * can backtrack and every check is linear in its input).
+ * lookup tables and plain char-code loops, except cookie values (see
+ * `NON_COOKIE_OCTET`). Every check is linear in its input; nothing can backtrack.
  *
  * Strings that pass these checks are pure US-ASCII, so their JavaScript
  * `length` equals their length in octets.
@@ -20,14 +20,13 @@ function table(ranges: ReadonlyArray<readonly [number, number]>): Uint8Array {
  * RFC 6265bis §4.1.1:
  * `cookie-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E`
  * (US-ASCII excluding CTLs, whitespace, DQUOTE, comma, semicolon and backslash).
+ *
+ * Matches one character that is NOT a cookie-octet. Values are the one hot,
+ * long input (a sealed token is kilobytes), and a `String#search` for a single
+ * negated class ran about 3× faster than a char-code loop on a 1.9 kB token
+ * (bench/cookie.bench.ts). No quantifier, no alternation: it cannot backtrack.
  */
-const COOKIE_OCTET = table([
-  [0x21, 0x21],
-  [0x23, 0x2b],
-  [0x2d, 0x3a],
-  [0x3c, 0x5b],
-  [0x5d, 0x7e],
-]);
+const NON_COOKIE_OCTET = /[^\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]/;
 
 /**
  * RFC 9110 §5.6.2 (cookie-name = token, RFC 6265bis §4.1.1):
@@ -79,7 +78,7 @@ function firstOutside(s: string, t: Uint8Array, start = 0): number {
  * ```
  */
 export function firstInvalidCookieOctet(value: string): number {
-  return firstOutside(value, COOKIE_OCTET);
+  return value.search(NON_COOKIE_OCTET);
 }
 
 /**
@@ -93,7 +92,7 @@ export function firstInvalidCookieOctet(value: string): number {
  * ```
  */
 export function isCookieValue(value: string): boolean {
-  return firstOutside(value, COOKIE_OCTET) === -1;
+  return !NON_COOKIE_OCTET.test(value);
 }
 
 /**
@@ -126,7 +125,7 @@ export function isCookieName(name: string): boolean {
 
 /**
  * Index of the first character of `path` that may not appear in a Path
- * attribute value (see {@link PATH_OCTET}), or -1.
+ * attribute value (RFC 6265bis §4.1.1 av-octet, minus SP and ","), or -1.
  *
  * @example
  * ```ts

@@ -65,8 +65,9 @@ function assertName(name: string): void {
  * @example
  * ```ts
  * const options = resolveCookieOptions();
+ * // at 2024-01-01T00:00:00Z:
  * serializeCookie('session', 'Fe26.2**abc', options, 3600);
- * // 'session=Fe26.2**abc; Max-Age=3600; Expires=Tue, 02 Jan 2024 01:00:00 GMT;
+ * // 'session=Fe26.2**abc; Max-Age=3600; Expires=Mon, 01 Jan 2024 01:00:00 GMT;
  * //  Path=/; HttpOnly; Secure; SameSite=Lax'   (one line)
  * serializeCookie('session', 'abc', options);
  * // 'session=abc; Path=/; HttpOnly; Secure; SameSite=Lax'

@@ -122,7 +122,8 @@ export class RingKey {
     iterations: number,
   ) {
     this.raw = typeof secret !== 'string' && secret.length === 32;
-    const bytes = typeof secret === 'string' ? utf8(secret) : secret.slice();
+    // A copy: `Buffer#slice` would return a view the caller could still change (or wipe).
+    const bytes = typeof secret === 'string' ? utf8(secret) : new Uint8Array(secret);
     this.#password =
       iterations > 1 && typeof secret === 'string'
         ? Promise.resolve(engine.pbkdf2(bytes, utf8(`sealed-session/stretch/${id}`), iterations, 'SHA-256')).then(

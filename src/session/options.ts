@@ -1,0 +1,204 @@
+/**
+ * Store options: the public shape, the defaults, and their validation. Every
+ * check runs at construction and names the option and what to change.
+ *
+ * @module
+ */
+import { configError } from '../errors';
+import { assertMaxChunks } from '../cookie/chunks';
+import { MAX_AGE_CAP_SECONDS, MAX_NAME_VALUE_BYTES } from '../cookie/limits';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
+import { checkSkew } from '../seal/index';
+import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { isStandardSchema, jsonObjectSchema, type StandardSchemaV1 } from './schema';
+
+/** Why a session cookie that came with the request was not accepted. */
+export type InvalidReason =
+  /** Not a session cookie of ours: wrong structure, encoding or chunk framing. */
+  | 'malformed'
+  /** Failed its integrity check: altered, or sealed with a secret we do not have. */
+  | 'tampered'
+  /** Past its absolute lifetime (`ttl`, or the session's own `setTtl`). */
+  | 'expired'
+  /** Unused for longer than `idleTimeout`. */
+  | 'idle'
+  /** Sealed with a key id that is no longer in the key ring. */
+  | 'unknown-key'
+  /** Authentic, but sealed for another cookie name or purpose. */
+  | 'wrong-purpose'
+  /** Authentic, but the state no longer matches the schema (for example after a deploy). */
+  | 'invalid-schema'
+  /** The `isRevoked` hook said so ("log out everywhere"). */
+  | 'revoked'
+  /** Larger than the configured budget: refused without decrypting. */
+  | 'oversized';
+
+/** What the `onInvalid` hook receives. Never contains the cookie value. */
+export interface InvalidSessionEvent {
+  readonly reason: InvalidReason;
+  /** The session cookie name. */
+  readonly cookie: string;
+  /** The key id of the cookie when it was authentic (for `expired`, `idle`, `invalid-schema`, `revoked`…). */
+  readonly keyId?: string;
+  /** The session id when it was authentic. */
+  readonly sessionId?: string;
+}
+
+/** What the `isRevoked` hook receives for an authentic, unexpired session. */
+export interface SessionInfo<State> {
+  readonly id: string;
+  /** When the session was created (ms since the epoch); compare with a per-user "valid after" time. */
+  readonly createdAt: number;
+  /** When this cookie was issued (ms since the epoch). */
+  readonly issuedAt: number;
+  readonly data: State;
+}
+
+/**
+ * Options of `new CookieSessionStore(options)`.
+ *
+ * @typeParam S the schema type; the session state is its output type.
+ */
+export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1> extends KeyRingOptions {
+  /** The secret(s) that seal and unseal the cookie. See `Keys`. */
+  readonly keys: Keys;
+  /**
+   * A zod 4 (or any Standard Schema) object schema for the state. A fresh
+   * session holds the result of validating `{}`, so give fields defaults or
+   * make them optional. Writes are validated synchronously.
+   */
+  readonly schema?: S;
+  /** Cookie name and attributes. Defaults: `session`, Secure, HttpOnly, SameSite=Lax, Path=/. */
+  readonly cookie?: CookieOptions;
+  /** Absolute lifetime of a session, in seconds since it was created. Default 7 days. */
+  readonly ttl?: number;
+  /** Seconds without a request after which a session dies; `false` for none. Default 1 day. */
+  readonly idleTimeout?: number | false;
+  /** `persistent` (default): the cookie has a Max-Age. `browser`: it dies with the browser session. */
+  readonly lifecycle?: 'persistent' | 'browser';
+  /**
+   * When the idle window and Max-Age move forward. `on-change` (default): when
+   * the state changes, and on a read once half the idle window has passed.
+   * `on-request`: on every request, at most once per `touchAfter` seconds.
+   */
+  readonly extend?: 'on-change' | 'on-request';
+  /** With `extend: 'on-request'`, the least seconds between two re-issues of an unchanged cookie. Default 60 (0: every request). */
+  readonly touchAfter?: number;
+  /** How many cookies one session may spread over (`name`, `name.1`, …). Default 3. */
+  readonly maxChunks?: number;
+  /** Budget, in octets, of all the session's cookies in the request Cookie header (names, values, separators). Default 6144. */
+  readonly maxBytes?: number;
+  /** Seconds a cookie is still accepted past its expiry when servers' clocks disagree. Default 60, at most 600. */
+  readonly timestampSkewSec?: number;
+  /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
+  readonly onInvalid?: (event: InvalidSessionEvent) => void;
+  /**
+   * Consulted on every load of an authentic, unexpired session; return true to
+   * refuse it (reason `revoked`). Use it for "log out everywhere" with a
+   * per-user epoch kept in your database or cache.
+   */
+  readonly isRevoked?: (session: SessionInfo<InferState<S>>) => boolean | Promise<boolean>;
+}
+
+/** The state type a store's schema produces. */
+export type InferState<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never;
+
+/** Options after defaults and validation. */
+export interface ResolvedStoreOptions {
+  readonly ring: KeyRing;
+  readonly schema: StandardSchemaV1;
+  readonly cookie: ResolvedCookieOptions;
+  readonly purpose: string;
+  /** All in seconds. */
+  readonly ttl: number;
+  readonly idleTimeout: number | undefined;
+  readonly persistent: boolean;
+  readonly extendOnRequest: boolean;
+  readonly touchAfter: number;
+  readonly maxChunks: number;
+  readonly maxBytes: number;
+  readonly skewMs: number;
+  readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
+  readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
+}
+
+export const DEFAULTS = Object.freeze({
+  ttl: 7 * 24 * 60 * 60,
+  idleTimeout: 24 * 60 * 60,
+  touchAfter: 60,
+  maxChunks: 3,
+  maxBytes: 6144,
+});
+
+/** Ten years: far past any cookie, but finite so timestamps stay exact. */
+const MAX_TTL = 10 * 365 * 24 * 60 * 60;
+
+function seconds(value: unknown, option: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw configError('ERR_CONFIG_OPTION', option, `must be a number of seconds from ${min} to ${max}; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
+}
+
+function oneOf<T extends string>(value: unknown, option: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw configError('ERR_CONFIG_OPTION', option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+function hook<F>(value: unknown, option: string): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw configError('ERR_CONFIG_OPTION', option, 'must be a function');
+  return value as F;
+}
+
+/** Validate options and apply defaults. */
+export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1>): ResolvedStoreOptions {
+  if (!options || typeof options !== 'object') {
+    throw configError('ERR_CONFIG_OPTION', 'options', 'pass an object, at least { keys }');
+  }
+  const ring = createKeyRing(options.keys, options);
+  if (options.schema !== undefined && !isStandardSchema(options.schema)) {
+    throw configError('ERR_CONFIG_OPTION', 'schema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({...})');
+  }
+  const maxChunks = options.maxChunks ?? DEFAULTS.maxChunks;
+  assertMaxChunks(maxChunks);
+  const cookie = resolveCookieOptions(options.cookie, maxChunks);
+  const ttl = seconds(options.ttl, 'ttl', DEFAULTS.ttl, 1, MAX_TTL);
+  const idle = options.idleTimeout === false ? undefined : seconds(options.idleTimeout, 'idleTimeout', DEFAULTS.idleTimeout, 1, MAX_TTL);
+  const lifecycle = oneOf(options.lifecycle, 'lifecycle', ['persistent', 'browser'], 'persistent');
+  const extend = oneOf(options.extend, 'extend', ['on-change', 'on-request'], 'on-change');
+  const touchAfter = seconds(options.touchAfter, 'touchAfter', Math.min(DEFAULTS.touchAfter, idle ?? ttl), 0, MAX_AGE_CAP_SECONDS);
+  const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+  const oneCookie = MAX_NAME_VALUE_BYTES + 1;
+  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 512 || maxBytes > maxChunks * oneCookie + 2 * (maxChunks - 1) + 8 * maxChunks) {
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      'maxBytes',
+      `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (about ${maxChunks * oneCookie}); raise maxChunks for a larger budget`,
+    );
+  }
+  return Object.freeze({
+    ring,
+    schema: (options.schema ?? jsonObjectSchema) as StandardSchemaV1,
+    cookie,
+    purpose: `cookie:${cookie.name}`,
+    ttl,
+    idleTimeout: idle,
+    persistent: lifecycle === 'persistent',
+    extendOnRequest: extend === 'on-request',
+    touchAfter,
+    maxChunks,
+    maxBytes,
+    skewMs: checkSkew(options.timestampSkewSec),
+    onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
+    isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
+  });
+}

@@ -1,0 +1,377 @@
+/**
+ * The typed session a request works with: reads, validated writes, status,
+ * lifetimes, and `commit()` which turns it into Set-Cookie values.
+ *
+ * @module
+ */
+import { SessionError, configError } from '../errors';
+import type { InvalidReason, ResolvedStoreOptions } from './options';
+import { newSessionId, type SessionPayload } from './payload';
+import type { Json, StandardResult } from './schema';
+import { writeCookies } from './writer';
+
+/**
+ * - `unchanged`: nothing was written; the response carries no cookie (except
+ *   a due re-issue: rotation, sliding idle window, `extend: 'on-request'`).
+ * - `changed`: the state changed; the cookie is written, even if the state is now empty.
+ * - `purged`: `destroy()` was called; the cookie and all its chunks are removed.
+ * - `renewed`: `renew()` gave the session a new id (do it at sign-in); survives later writes.
+ */
+export type SessionStatus = 'unchanged' | 'changed' | 'purged' | 'renewed';
+
+/** Keys of `T` that may be absent: the only ones `remove` accepts. */
+export type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
+
+/** A read-only view of the state, all the way down. */
+export type DeepReadonly<T> = T extends (infer E)[]
+  ? ReadonlyArray<DeepReadonly<E>>
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** @internal What the store hands a new session. */
+export interface SessionInit<State> {
+  readonly options: ResolvedStoreOptions;
+  /** Makes the state of a fresh session (the schema's defaults), synchronously. */
+  readonly fresh: () => State;
+  readonly state: State;
+  readonly payload?: SessionPayload;
+  /** ms since the epoch when the incoming cookie was issued. */
+  readonly issuedAt?: number;
+  /** The incoming cookie was opened by an old key: re-seal it. */
+  readonly stale?: boolean;
+  readonly invalidReason?: InvalidReason;
+  /** Remove the incoming cookies even if nothing is written (they were refused). */
+  readonly clearIncoming?: boolean;
+  /** Chunk indexes ≥ 1 the request carried. */
+  readonly chunksPresent: readonly number[];
+}
+
+/**
+ * One request's session. Get it from `store.load(cookieHeader)` or
+ * `store.handleSession(req, res)`.
+ *
+ * @typeParam State the state type, from the store's schema.
+ *
+ * @example
+ * ```ts
+ * const session = await store.load(request.headers.get('cookie'));
+ * session.set('count', session.get('count') + 1);
+ * const setCookies = await session.commit(); // add each to the response
+ * ```
+ */
+export class Session<State extends object = Record<string, Json>> {
+  readonly #o: ResolvedStoreOptions;
+  readonly #fresh: () => State;
+  #state: State;
+  #status: SessionStatus = 'unchanged';
+  #id: string;
+  #createdAt: number;
+  #issuedAt: number | undefined;
+  #lifetime: number | undefined;
+  #persistent: boolean | undefined;
+  #flashIn: Record<string, Json> | undefined;
+  #flashOut: Record<string, Json> | undefined;
+  #isNew: boolean;
+  readonly #stale: boolean;
+  readonly #invalidReason: InvalidReason | undefined;
+  readonly #clearIncoming: boolean;
+  /** Chunk indexes ≥ 1 the browser may hold: those the request carried, then those we wrote. */
+  #chunksHeld: Set<number>;
+  /** Something to write since the last commit. */
+  #pending = false;
+  #forceWrite = false;
+  #committed = false;
+
+  /** @internal Sessions come from a store. */
+  constructor(init: SessionInit<State>) {
+    this.#o = init.options;
+    this.#fresh = init.fresh;
+    this.#state = init.state;
+    const p = init.payload;
+    this.#id = p?.id ?? newSessionId();
+    this.#createdAt = p ? p.c * 1000 : Date.now();
+    this.#issuedAt = init.issuedAt;
+    this.#lifetime = p?.l;
+    this.#persistent = p?.p === 1 ? true : undefined;
+    this.#flashIn = p?.f;
+    this.#isNew = p === undefined;
+    this.#stale = init.stale ?? false;
+    this.#invalidReason = init.invalidReason;
+    this.#clearIncoming = init.clearIncoming ?? false;
+    this.#chunksHeld = new Set(init.chunksPresent);
+  }
+
+  /** The session id: 128 random bits, new for every new or renewed session. Safe to log; not a secret. */
+  get id(): string {
+    return this.#id;
+  }
+
+  /** See {@link SessionStatus}. */
+  get status(): SessionStatus {
+    return this.#status;
+  }
+
+  /** True when the request carried no valid session (or after `destroy()` and a new write). */
+  get isNew(): boolean {
+    return this.#isNew;
+  }
+
+  /**
+   * Why the request's session cookie was refused, if it was: `expired`, `idle`,
+   * `tampered`, `unknown-key`, `invalid-schema`, `malformed`… The session is
+   * then empty, as if new.
+   */
+  get invalidReason(): InvalidReason | undefined {
+    return this.#invalidReason;
+  }
+
+  /** When the session was created (ms since the epoch). Reset by `renew()`. */
+  get createdAt(): number {
+    return this.#createdAt;
+  }
+
+  /** When the session dies whatever happens (ms since the epoch): created + `ttl` (or `setTtl`). */
+  get expiresAt(): number {
+    return this.#createdAt + (this.#lifetime ?? this.#o.ttl) * 1000;
+  }
+
+  /**
+   * When the session dies if no request comes (ms since the epoch): last issue
+   * + `idleTimeout`, never after `expiresAt`. `undefined` without an idle timeout.
+   */
+  get idleExpiresAt(): number | undefined {
+    if (this.#o.idleTimeout === undefined) return undefined;
+    return Math.min(this.expiresAt, (this.#issuedAt ?? Date.now()) + this.#o.idleTimeout * 1000);
+  }
+
+  /** The whole state (read-only: change it with `set`, `update`, `remove`). */
+  get data(): DeepReadonly<State> {
+    return this.#state as DeepReadonly<State>;
+  }
+
+  /**
+   * One field of the state.
+   *
+   * @example
+   * ```ts
+   * const userId = session.get('userId'); // typed from the schema
+   * ```
+   */
+  get<K extends keyof State>(key: K): DeepReadonly<State[K]> {
+    return this.#state[key] as DeepReadonly<State[K]>;
+  }
+
+  /** Whether the state has this field (and it is not `undefined`). */
+  has(key: keyof State): boolean {
+    return this.#state[key] !== undefined;
+  }
+
+  /**
+   * Set one field. The whole next state is validated first; on failure this
+   * throws `ERR_SESSION_INVALID` (with the schema's `issues`) and nothing changes.
+   *
+   * @example
+   * ```ts
+   * session.set('theme', 'dark');
+   * ```
+   */
+  set<K extends keyof State>(key: K, value: State[K]): void {
+    const next = { ...this.#state } as State;
+    Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
+    this.#write(next);
+  }
+
+  /**
+   * Replace the state with what `fn` returns from the current one; validated like `set`.
+   *
+   * @example
+   * ```ts
+   * session.update((s) => ({ ...s, cart: [...s.cart, item] }));
+   * ```
+   */
+  update(fn: (data: DeepReadonly<State>) => State): void {
+    this.#write(fn(this.#state as DeepReadonly<State>));
+  }
+
+  /** Remove an optional field; validated like `set`. */
+  remove(key: OptionalKeys<State>): void {
+    const next = { ...this.#state };
+    delete next[key];
+    this.#write(next);
+  }
+
+  /** Reset the state to a fresh session's (the schema's defaults). Keeps the session id. */
+  clear(): void {
+    this.#write(this.#fresh());
+  }
+
+  /**
+   * Add a flash value: kept in the cookie until a later request reads it with
+   * {@link takeFlash}. For "Saved!" notices across a redirect.
+   */
+  flash(key: string, value: Json): void {
+    this.#beginWrite();
+    this.#flashOut = { ...this.#flashOut, [key]: value };
+    this.#markChanged();
+  }
+
+  /** Read a flash value set by an earlier request, and remove it. */
+  takeFlash<T extends Json = Json>(key: string): T | undefined {
+    const incoming = this.#flashIn;
+    if (!incoming || !Object.hasOwn(incoming, key)) return undefined;
+    const value = incoming[key] as T;
+    const { [key]: _, ...rest } = incoming;
+    this.#flashIn = Object.keys(rest).length ? rest : undefined;
+    this.#markChanged();
+    return value;
+  }
+
+  /**
+   * Give this session its own absolute lifetime, counted from its creation,
+   * for example "remember me for 30 days". With `persistent` (the default) its
+   * cookie gets a Max-Age even under `lifecycle: 'browser'`. Kept through
+   * later writes and `renew()`; gone with `destroy()`.
+   */
+  setTtl(seconds: number, options: { persistent?: boolean } = {}): void {
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > 10 * 365 * 86400) {
+      throw configError('ERR_CONFIG_OPTION', 'setTtl', 'seconds must be a whole number from 1 to ten years');
+    }
+    this.#beginWrite();
+    this.#lifetime = seconds;
+    this.#persistent = options.persistent ?? true ? true : undefined;
+    this.#markChanged();
+  }
+
+  /**
+   * Remove the session: the response deletes the cookie and every chunk, and
+   * nothing of the old state can come back. A later write in the same request
+   * starts a brand-new session (new id).
+   */
+  destroy(): void {
+    this.#state = this.#fresh();
+    this.#flashIn = this.#flashOut = undefined;
+    this.#lifetime = this.#persistent = undefined;
+    this.#status = 'purged';
+    this.#pending = true;
+  }
+
+  /**
+   * Give the session a new id and a new cookie, keeping the state: call it
+   * when privileges change (sign-in) so an id seen before cannot be reused.
+   * The absolute lifetime restarts. The status stays `renewed` through later writes.
+   */
+  renew(): void {
+    if (this.#status === 'purged') this.#restart();
+    this.#id = newSessionId();
+    this.#createdAt = Date.now();
+    this.#status = 'renewed';
+    this.#pending = true;
+  }
+
+  /** Re-issue the cookie on this response even though nothing changed (slides the idle window, refreshes Max-Age). */
+  touch(): void {
+    if (this.#status === 'purged') return;
+    this.#forceWrite = true;
+    this.#pending = true;
+  }
+
+  /**
+   * The Set-Cookie values this response must carry, `[]` if none. Throws
+   * `ERR_SESSION_TOO_LARGE` before producing anything when the state does not
+   * fit the budget, so the client keeps its previous cookie. A second commit
+   * returns only what changed since the first.
+   */
+  async commit(): Promise<string[]> {
+    const now = Date.now();
+    const first = !this.#committed;
+    let mode: 'write' | 'remove' | 'none' = 'none';
+    if (this.#pending) mode = this.#status === 'purged' ? 'remove' : 'write';
+    else if (first && this.#issuedAt !== undefined && this.#reissueDue(now)) mode = 'write';
+    else if (first && this.#clearIncoming) mode = 'remove';
+    if (mode === 'none') {
+      this.#committed = true;
+      return [];
+    }
+    const { cookies, chunks } = await writeCookies(this.#o, {
+      mode,
+      now,
+      payload: mode === 'write' ? this.#payload() : undefined,
+      createdAt: this.#createdAt,
+      lifetime: this.#lifetime ?? this.#o.ttl,
+      persistent: this.#persistent ?? this.#o.persistent,
+      chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
+    });
+    for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
+    this.#committed = true;
+    this.#pending = this.#forceWrite = false;
+    if (mode === 'write') this.#issuedAt = now;
+    return cookies;
+  }
+
+  #reissueDue(now: number): boolean {
+    if (this.#stale || this.#forceWrite) return true;
+    const age = now - this.#issuedAt!;
+    if (this.#o.extendOnRequest) return age >= this.#o.touchAfter * 1000;
+    return this.#o.idleTimeout !== undefined && age >= (this.#o.idleTimeout * 1000) / 2;
+  }
+
+  #payload(): SessionPayload {
+    const flash = this.#flashIn || this.#flashOut ? { ...this.#flashIn, ...this.#flashOut } : undefined;
+    return {
+      id: this.#id,
+      c: Math.floor(this.#createdAt / 1000),
+      v: this.#state,
+      ...(this.#lifetime !== undefined && { l: this.#lifetime }),
+      ...(this.#persistent && { p: 1 as const }),
+      ...(flash && { f: flash }),
+    };
+  }
+
+  /** A write after destroy() starts a new session; otherwise nothing to do. */
+  #beginWrite(): void {
+    if (this.#status === 'purged') this.#restart();
+  }
+
+  #restart(): void {
+    this.#id = newSessionId();
+    this.#createdAt = Date.now();
+    this.#issuedAt = undefined;
+    this.#isNew = true;
+    this.#status = 'unchanged';
+  }
+
+  #markChanged(): void {
+    if (this.#status !== 'renewed') this.#status = 'changed';
+    this.#pending = true;
+  }
+
+  #write(next: State): void {
+    const result = this.#o.schema['~standard'].validate(next) as StandardResult<State> | Promise<unknown>;
+    if (result instanceof Promise) {
+      result.catch(() => {});
+      throw configError(
+        'ERR_CONFIG_OPTION',
+        'schema',
+        'validated asynchronously; session writes are synchronous, so use a schema without async refinements',
+      );
+    }
+    if (result.issues) {
+      const detail = result.issues
+        .slice(0, 5)
+        .map((issue) => (issue.path?.length ? `${issue.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')}: ` : '') + issue.message)
+        .join('; ');
+      throw new SessionError('ERR_SESSION_INVALID', `sealed-session: the session state was rejected by the schema: ${detail}`, {
+        issues: result.issues,
+      });
+    }
+    if (this.#status === 'purged') {
+      const value = result.value;
+      this.#restart();
+      this.#state = value;
+    } else {
+      this.#state = result.value;
+    }
+    this.#markChanged();
+  }
+}

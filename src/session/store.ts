@@ -1,0 +1,166 @@
+/**
+ * `CookieSessionStore`: reads a request's cookies into a typed {@link Session}.
+ * Framework-free: it takes the `Cookie` header and the session's `commit()`
+ * returns Set-Cookie values; adapters (`handleSession`) only move headers.
+ *
+ * @module
+ */
+import type { UnsealErrorCode } from '../errors';
+import { SessionError, configError } from '../errors';
+import { joinChunks, requestBytes } from '../cookie/framing';
+import { findCookieGroup } from '../cookie/parse';
+import { openSealed } from '../seal/index';
+import {
+  resolveStoreOptions,
+  type CookieSessionStoreOptions,
+  type InferState,
+  type InvalidReason,
+  type ResolvedStoreOptions,
+} from './options';
+import { readPayload } from './payload';
+import type { JsonObject, StandardResult, StandardSchemaV1 } from './schema';
+import { Session } from './session';
+
+const REASONS: Record<UnsealErrorCode, InvalidReason> = {
+  ERR_SEAL_MALFORMED: 'malformed',
+  ERR_SEAL_BAD_MAC: 'tampered',
+  ERR_SEAL_EXPIRED: 'expired',
+  ERR_SEAL_UNKNOWN_KEY: 'unknown-key',
+  ERR_SEAL_PURPOSE: 'wrong-purpose',
+  ERR_SEAL_NOT_JSON: 'malformed',
+};
+
+type StateOf<S extends StandardSchemaV1> = InferState<S> extends object ? InferState<S> : never;
+
+/**
+ * A stateless session store: the whole session lives in an encrypted,
+ * authenticated cookie (or a few), checked against a schema and against
+ * lifetimes sealed inside it.
+ *
+ * @typeParam S the schema; the session state is its output type.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { CookieSessionStore } from 'sealed-session';
+ *
+ * const store = new CookieSessionStore({
+ *   keys: process.env.SESSION_SECRET!,
+ *   schema: z.object({ userId: z.string().optional(), visits: z.number().default(0) }),
+ *   cookie: { name: '__Host-session' },
+ *   ttl: 7 * 24 * 3600,
+ *   idleTimeout: 30 * 60,
+ * });
+ *
+ * const session = await store.load(request.headers.get('cookie'));
+ * session.set('visits', session.get('visits') + 1);
+ * for (const value of await session.commit()) headers.append('set-cookie', value);
+ * ```
+ */
+export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> {
+  /** @internal */
+  readonly options: ResolvedStoreOptions;
+
+  /**
+   * Validate the configuration; throws `ERR_CONFIG_*` with the option at fault
+   * and what to change.
+   */
+  constructor(options: CookieSessionStoreOptions<S>) {
+    this.options = resolveStoreOptions(options as CookieSessionStoreOptions<StandardSchemaV1>);
+    const result = this.options.schema['~standard'].validate({});
+    if (result instanceof Promise) {
+      result.catch(() => {});
+      throw configError(
+        'ERR_CONFIG_OPTION',
+        'schema',
+        'validates asynchronously; session reads and writes validate synchronously, so use a schema without async refinements',
+      );
+    }
+    if (result.issues) {
+      throw configError(
+        'ERR_CONFIG_OPTION',
+        'schema',
+        `does not accept {}: a fresh session starts from the schema's defaults, so give every field a .default() or make it .optional() (${result.issues[0]?.message ?? 'invalid'})`,
+      );
+    }
+  }
+
+  /** The session cookie's name (chunks are `name.1`, `name.2`, …). */
+  get cookieName(): string {
+    return this.options.cookie.name;
+  }
+
+  /**
+   * Read the session from a request's `Cookie` header. Never throws for
+   * anything a client can send: a missing, tampered, expired, idle, foreign or
+   * out-of-schema cookie gives an empty session whose `invalidReason` says why.
+   * (Errors thrown by your own `isRevoked` hook do propagate.)
+   *
+   * @example
+   * ```ts
+   * const session = await store.load(req.headers.cookie);
+   * if (session.invalidReason) log.info('session dropped', session.invalidReason);
+   * ```
+   */
+  async load(cookieHeader: string | null | undefined): Promise<Session<StateOf<S>>> {
+    const o = this.options;
+    const now = Date.now();
+    const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
+    const read = joinChunks(found, o.maxChunks);
+    const base = { options: o, fresh: this.#fresh, chunksPresent: read.present };
+    if (!found.has(0)) return new Session({ ...base, state: this.#fresh() });
+
+    const refuse = async (reason: InvalidReason, keyId?: string, sessionId?: string): Promise<Session<StateOf<S>>> => {
+      if (o.onInvalid) {
+        try {
+          o.onInvalid({ reason, cookie: o.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
+        } catch {
+          // A logging hook must not break the request.
+        }
+      }
+      // A cookie sealed with a key this server does not know may be fine on
+      // another server (a rotation being rolled out): leave it alone.
+      return new Session({ ...base, state: this.#fresh(), invalidReason: reason, clearIncoming: reason !== 'unknown-key' });
+    };
+
+    if (read.value === undefined) return refuse('malformed');
+    const values: string[] = [];
+    for (let i = 0; i < found.size; i++) {
+      const v = found.get(i);
+      if (v !== undefined) values.push(v);
+    }
+    if (requestBytes(o.cookie.name, values) > o.maxBytes + 64) return refuse('oversized');
+
+    const opened = await openSealed(o.ring, read.value, o.purpose, now, o.skewMs);
+    if (!opened.ok) return refuse(REASONS[opened.code]);
+    const payload = readPayload(opened.data);
+    if (!payload) return refuse('malformed', opened.keyId);
+
+    const createdAt = payload.c * 1000;
+    // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
+    if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('malformed', opened.keyId, payload.id);
+    if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired', opened.keyId, payload.id);
+    if (o.idleTimeout !== undefined && now >= opened.issuedAt + o.idleTimeout * 1000) return refuse('idle', opened.keyId, payload.id);
+
+    const validated = (await o.schema['~standard'].validate(payload.v)) as StandardResult<StateOf<S>>;
+    if (validated.issues) return refuse('invalid-schema', opened.keyId, payload.id);
+    const state = validated.value;
+
+    if (o.isRevoked && (await o.isRevoked({ id: payload.id, createdAt, issuedAt: opened.issuedAt, data: state as never }))) {
+      return refuse('revoked', opened.keyId, payload.id);
+    }
+    return new Session({ ...base, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
+  }
+
+  /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */
+  readonly #fresh = (): StateOf<S> => {
+    const result = this.options.schema['~standard'].validate({}) as StandardResult<StateOf<S>> | Promise<unknown>;
+    if (result instanceof Promise || result.issues) {
+      if (result instanceof Promise) result.catch(() => {});
+      // The constructor checked {} once; a schema that changes its mind is a bug in the schema.
+      throw new SessionError('ERR_SESSION_INVALID', 'sealed-session: the schema no longer accepts {} for a fresh session');
+    }
+    return result.value;
+  };
+
+}

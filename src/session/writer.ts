@@ -1,0 +1,71 @@
+/**
+ * Turning a session into Set-Cookie values: seal, split into chunks under the
+ * budget, and remove the chunks the browser holds but no longer needs.
+ *
+ * @module
+ * @internal
+ */
+import { SessionError } from '../errors';
+import { chunkCookieName } from '../cookie/chunks';
+import { planChunks } from '../cookie/framing';
+import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
+import { serializeCookie, serializeRemoval } from '../cookie/serialize';
+import { sealWithRing } from '../seal/index';
+import type { ResolvedStoreOptions } from './options';
+import type { SessionPayload } from './payload';
+
+export interface WriteRequest {
+  readonly mode: 'write' | 'remove';
+  /** ms since the epoch. */
+  readonly now: number;
+  readonly payload: SessionPayload | undefined;
+  /** ms since the epoch. */
+  readonly createdAt: number;
+  /** Absolute lifetime in seconds. */
+  readonly lifetime: number;
+  readonly persistent: boolean;
+  readonly chunksPresent: readonly number[];
+}
+
+/** The budget a store allows, in request octets: `maxBytes`, and what `maxChunks` cookies can hold. */
+export function allowedBytes(o: ResolvedStoreOptions): number {
+  let chunks = 0;
+  for (let i = 0; i < o.maxChunks; i++) chunks += MAX_NAME_VALUE_BYTES + 1 + (i > 0 ? 2 : 0);
+  return Math.min(o.maxBytes, chunks);
+}
+
+/** The Set-Cookie values of a commit, and how many chunk cookies it leaves in the browser. */
+export interface WriteResult {
+  readonly cookies: string[];
+  readonly chunks: number;
+}
+
+/** Produce the Set-Cookie values for a commit. Throws `ERR_SESSION_TOO_LARGE` before producing any. */
+export async function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): Promise<WriteResult> {
+  const name = o.cookie.name;
+  if (req.mode === 'remove') {
+    const out = [serializeRemoval(name, o.cookie)];
+    for (const index of req.chunksPresent) out.push(serializeRemoval(chunkCookieName(name, index), o.cookie));
+    return { cookies: out, chunks: 0 };
+  }
+  const absoluteEnd = req.createdAt + req.lifetime * 1000;
+  const idleEnd = o.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + o.idleTimeout * 1000;
+  const expiresAt = Math.min(absoluteEnd, idleEnd);
+  const token = await sealWithRing(o.ring, req.payload, o.purpose, req.now, expiresAt);
+  const plan = planChunks(name, token);
+  const allowed = allowedBytes(o);
+  if (plan.values.length > o.maxChunks || plan.requestBytes > allowed) {
+    throw new SessionError(
+      'ERR_SESSION_TOO_LARGE',
+      `sealed-session: the sealed session needs ${plan.requestBytes} octets of cookies (${plan.values.length} cookie(s)), over the budget of ${allowed} octets in at most ${o.maxChunks} cookie(s); store less in the session, or raise maxBytes/maxChunks`,
+      { size: { measured: plan.requestBytes, allowed } },
+    );
+  }
+  // Max-Age never outlives the server-side expiry; the serializer caps it at 400 days and keeps it ≥ 1.
+  const maxAge = req.persistent ? (expiresAt - req.now) / 1000 : undefined;
+  const out = plan.values.map((value, i) => serializeCookie(chunkCookieName(name, i), value, o.cookie, maxAge));
+  for (const index of req.chunksPresent) {
+    if (index >= plan.values.length) out.push(serializeRemoval(chunkCookieName(name, index), o.cookie));
+  }
+  return { cookies: out, chunks: plan.values.length };
+}

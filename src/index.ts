@@ -9,7 +9,10 @@ export { sealData, unsealData } from './seal/index';
 export type { SealOptions, UnsealOptions } from './seal/index';
 export { createKeyRing, KeyRing } from './seal/keys';
 export type { Keys, KeyDefinition, KeyRingOptions, Secret } from './seal/keys';
-export { CookieSessionStore } from './session/store';
+export { CookieSessionStore } from './adapters/store';
+export type { HandleSession } from './adapters/store';
+export { SessionStore } from './session/store';
+export type { NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike, HeadersLike, CookieStoreLike, CookieSetOptions } from './adapters/types';
 export { Session } from './session/session';
 export type { SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
 export type {

@@ -10,6 +10,7 @@
  * @module
  */
 import { SessionError, configError, type UnsealErrorCode } from '../errors';
+import type { MaybePromise } from './engine';
 import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal } from './iron';
 import { toLosslessJson } from './encoding';
 import { resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
@@ -97,7 +98,9 @@ function checkTtl(ttl: unknown): number {
 
 /**
  * Seal a value for a purpose with a ring. The lower-level entry the session
- * layer uses; {@link sealData} validates options and calls it.
+ * layer uses; {@link sealData} validates options and calls it. Synchronous
+ * (a string, not a promise) on the node:crypto engine once keys are derived;
+ * throws `ERR_SEAL_NOT_SERIALIZABLE` synchronously.
  *
  * @param expiresAt ms since the epoch, or `undefined` for no expiry.
  * @internal
@@ -108,14 +111,12 @@ export function sealWithRing(
   purpose: string | undefined,
   now: number,
   expiresAt: number | undefined,
-): Promise<string> {
+): MaybePromise<string> {
   const json = toLosslessJson(data);
   if (json === undefined) {
-    return Promise.reject(
-      new SessionError(
-        'ERR_SEAL_NOT_SERIALIZABLE',
-        'sealed-session: the value is not lossless JSON (functions, bigint, undefined, NaN/Infinity, class instances such as Date or Map, and cycles are refused)',
-      ),
+    throw new SessionError(
+      'ERR_SEAL_NOT_SERIALIZABLE',
+      'sealed-session: the value is not lossless JSON (functions, bigint, undefined, NaN/Infinity, class instances such as Date or Map, and cycles are refused)',
     );
   }
   const envelope = purpose === undefined ? `{"i":${now},"d":${json}}` : `{"i":${now},"p":${JSON.stringify(purpose)},"d":${json}}`;

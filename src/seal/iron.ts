@@ -20,9 +20,9 @@
  */
 import { defaults, macPrefix } from 'iron-webcrypto';
 import type { UnsealErrorCode } from '../errors';
-import { randomBytes } from './engine';
+import { randomBytes, type MaybePromise } from './engine';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding';
-import type { KeyRing, RingKey } from './keys';
+import { after, type KeyRing, type RingKey } from './keys';
 
 /** `Fe26.2`: iron's MAC format version 2. */
 export const IRON_PREFIX: string = macPrefix;
@@ -62,14 +62,18 @@ const refuse = (code: UnsealErrorCode): IronRefused => ({ ok: false, code });
  *
  * @param expiration ms since the epoch, or `undefined` for a token without expiry.
  */
-export async function ironSeal(ring: KeyRing, json: string, expiration: number | undefined): Promise<string> {
+export function ironSeal(ring: KeyRing, json: string, expiration: number | undefined): MaybePromise<string> {
   const key = ring.current;
-  const { encSalt, macSalt, encKey, macKey } = await key.sealKeys();
-  const iv = randomBytes(IV_BYTES);
-  const ciphertext = await key.engine.encrypt(encKey, iv, utf8(json));
-  const base = `${IRON_PREFIX}*${key.id}*${encSalt}*${toBase64Url(iv)}*${toBase64Url(ciphertext)}*${expiration ?? ''}`;
-  const mac = await key.engine.sign(macKey, base);
-  return `${base}*${macSalt}*${toBase64Url(mac)}`;
+  // Chained with `after` rather than awaited, so the node:crypto engine seals
+  // synchronously (no promise, no microtask): adapters rely on that to commit
+  // a session while node:http writes its headers.
+  return after(key.sealKeys(), ({ encSalt, macSalt, encKey, macKey }) => {
+    const iv = randomBytes(IV_BYTES);
+    return after(key.engine.encrypt(encKey, iv, utf8(json)), (ciphertext) => {
+      const base = `${IRON_PREFIX}*${key.id}*${encSalt}*${toBase64Url(iv)}*${toBase64Url(ciphertext)}*${expiration ?? ''}`;
+      return after(key.engine.sign(macKey, base), (mac) => `${base}*${macSalt}*${toBase64Url(mac)}`);
+    });
+  });
 }
 
 /**

@@ -8,7 +8,24 @@ import { SessionError, configError } from '../errors';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
 import type { Json, StandardResult } from './schema';
-import { writeCookies } from './writer';
+import type { MaybePromise } from '../seal/engine';
+import { after } from '../seal/keys';
+import { writeCookies, type CookieWrite } from './writer';
+
+/** @internal Symbols for what adapters use and users should not. */
+export const ATTACH: unique symbol = Symbol('sealed-session.attach');
+/** @internal */
+export const COMMIT: unique symbol = Symbol('sealed-session.commit');
+/** @internal */
+export const PENDING: unique symbol = Symbol('sealed-session.pending');
+
+/** @internal Where a session's commit writes: a response, in adapter terms. */
+export interface CommitSink {
+  /** Throw (`ERR_SESSION_HEADERS_SENT`) when the response can no longer take cookies. */
+  check(): void;
+  /** Put the cookies on the response, replacing earlier values of the same names. */
+  write(cookies: readonly CookieWrite[]): void;
+}
 
 /**
  * - `unchanged`: nothing was written; the response carries no cookie (except
@@ -82,6 +99,7 @@ export class Session<State extends object = Record<string, Json>> {
   #pending = false;
   #forceWrite = false;
   #committed = false;
+  #sink: CommitSink | undefined;
 
   /** @internal Sessions come from a store. */
   constructor(init: SessionInit<State>) {
@@ -280,9 +298,30 @@ export class Session<State extends object = Record<string, Json>> {
    * The Set-Cookie values this response must carry, `[]` if none. Throws
    * `ERR_SESSION_TOO_LARGE` before producing anything when the state does not
    * fit the budget, so the client keeps its previous cookie. A second commit
-   * returns only what changed since the first.
+   * returns only what changed since the first. A session from
+   * `handleSession` also writes them to its response.
+   *
+   * @example
+   * ```ts
+   * for (const value of await session.commit()) res.appendHeader('set-cookie', value);
+   * ```
    */
   async commit(): Promise<string[]> {
+    const writes = await this[COMMIT]();
+    return writes.map((w) => w.header);
+  }
+
+  /** @internal Attach the response a commit writes to (adapters). */
+  [ATTACH](sink: CommitSink): void {
+    this.#sink = sink;
+  }
+
+  /**
+   * @internal Commit, synchronously when the engine allows (node:crypto), and
+   * hand the cookies to the attached response.
+   */
+  [COMMIT](): MaybePromise<CookieWrite[]> {
+    this.#sink?.check();
     const now = Date.now();
     const first = !this.#committed;
     let mode: 'write' | 'remove' | 'none' = 'none';
@@ -293,20 +332,30 @@ export class Session<State extends object = Record<string, Json>> {
       this.#committed = true;
       return [];
     }
-    const { cookies, chunks } = await writeCookies(this.#o, {
-      mode,
-      now,
-      payload: mode === 'write' ? this.#payload() : undefined,
-      createdAt: this.#createdAt,
-      lifetime: this.#lifetime ?? this.#o.ttl,
-      persistent: this.#persistent ?? this.#o.persistent,
-      chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
-    });
-    for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
-    this.#committed = true;
-    this.#pending = this.#forceWrite = false;
-    if (mode === 'write') this.#issuedAt = now;
-    return cookies;
+    return after(
+      writeCookies(this.#o, {
+        mode,
+        now,
+        payload: mode === 'write' ? this.#payload() : undefined,
+        createdAt: this.#createdAt,
+        lifetime: this.#lifetime ?? this.#o.ttl,
+        persistent: this.#persistent ?? this.#o.persistent,
+        chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
+      }),
+      ({ cookies, chunks }) => {
+        for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
+        this.#committed = true;
+        this.#pending = this.#forceWrite = false;
+        if (mode === 'write') this.#issuedAt = now;
+        this.#sink?.write(cookies);
+        return cookies;
+      },
+    );
+  }
+
+  /** @internal Whether a commit would write anything now. */
+  get [PENDING](): boolean {
+    return this.#pending || (!this.#committed && (this.#clearIncoming || (this.#issuedAt !== undefined && this.#reissueDue(Date.now()))));
   }
 
   #reissueDue(now: number): boolean {

@@ -30,9 +30,12 @@ const REASONS: Record<UnsealErrorCode, InvalidReason> = {
   ERR_SEAL_NOT_JSON: 'malformed',
 };
 
-type StateOf<S extends StandardSchemaV1> = InferState<S> extends object ? InferState<S> : never;
+export type StateOf<S extends StandardSchemaV1> = InferState<S> extends object ? InferState<S> : never;
 
 /**
+ * The framework-free core of {@link CookieSessionStore}: options and `load`.
+ * Use `CookieSessionStore`, which adds `handleSession` and `withSession`.
+ *
  * A stateless session store: the whole session lives in an encrypted,
  * authenticated cookie (or a few), checked against a schema and against
  * lifetimes sealed inside it.
@@ -57,7 +60,7 @@ type StateOf<S extends StandardSchemaV1> = InferState<S> extends object ? InferS
  * for (const value of await session.commit()) headers.append('set-cookie', value);
  * ```
  */
-export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> {
+export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> {
   /** @internal */
   readonly options: ResolvedStoreOptions;
 

@@ -9,7 +9,10 @@ import { SessionError } from '../errors';
 import { chunkCookieName } from '../cookie/chunks';
 import { planChunks } from '../cookie/framing';
 import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
+import { clampMaxAge } from '../cookie/max-age';
 import { serializeCookie, serializeRemoval } from '../cookie/serialize';
+import type { MaybePromise } from '../seal/engine';
+import { after } from '../seal/keys';
 import { sealWithRing } from '../seal/index';
 import type { ResolvedStoreOptions } from './options';
 import type { SessionPayload } from './payload';
@@ -34,24 +37,43 @@ export function allowedBytes(o: ResolvedStoreOptions): number {
   return Math.min(o.maxBytes, chunks);
 }
 
-/** The Set-Cookie values of a commit, and how many chunk cookies it leaves in the browser. */
+/** One cookie a commit sets or removes, structured for adapters (Next.js' cookie store) and serialized for headers. */
+export interface CookieWrite {
+  readonly name: string;
+  /** Empty for a removal. */
+  readonly value: string;
+  /** Seconds; `undefined` for a browser-session cookie, `0` for a removal. */
+  readonly maxAge: number | undefined;
+  /** The whole Set-Cookie header value. */
+  readonly header: string;
+}
+
+/** The cookies of a commit, and how many chunk cookies it leaves in the browser. */
 export interface WriteResult {
-  readonly cookies: string[];
+  readonly cookies: CookieWrite[];
   readonly chunks: number;
 }
 
+function removal(name: string, o: ResolvedStoreOptions): CookieWrite {
+  return { name, value: '', maxAge: 0, header: serializeRemoval(name, o.cookie) };
+}
+
 /** Produce the Set-Cookie values for a commit. Throws `ERR_SESSION_TOO_LARGE` before producing any. */
-export async function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): Promise<WriteResult> {
+export function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): MaybePromise<WriteResult> {
   const name = o.cookie.name;
   if (req.mode === 'remove') {
-    const out = [serializeRemoval(name, o.cookie)];
-    for (const index of req.chunksPresent) out.push(serializeRemoval(chunkCookieName(name, index), o.cookie));
+    const out = [removal(name, o)];
+    for (const index of req.chunksPresent) out.push(removal(chunkCookieName(name, index), o));
     return { cookies: out, chunks: 0 };
   }
   const absoluteEnd = req.createdAt + req.lifetime * 1000;
   const idleEnd = o.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + o.idleTimeout * 1000;
   const expiresAt = Math.min(absoluteEnd, idleEnd);
-  const token = await sealWithRing(o.ring, req.payload, o.purpose, req.now, expiresAt);
+  return after(sealWithRing(o.ring, req.payload, o.purpose, req.now, expiresAt), (token) => planCookies(o, req, token, expiresAt));
+}
+
+function planCookies(o: ResolvedStoreOptions, req: WriteRequest, token: string, expiresAt: number): WriteResult {
+  const name = o.cookie.name;
   const plan = planChunks(name, token);
   const allowed = allowedBytes(o);
   if (plan.values.length > o.maxChunks || plan.requestBytes > allowed) {
@@ -62,10 +84,13 @@ export async function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): 
     );
   }
   // Max-Age never outlives the server-side expiry; the serializer caps it at 400 days and keeps it ≥ 1.
-  const maxAge = req.persistent ? (expiresAt - req.now) / 1000 : undefined;
-  const out = plan.values.map((value, i) => serializeCookie(chunkCookieName(name, i), value, o.cookie, maxAge));
+  const maxAge = req.persistent ? clampMaxAge((expiresAt - req.now) / 1000) : undefined;
+  const out = plan.values.map((value, i): CookieWrite => {
+    const cookieName = chunkCookieName(name, i);
+    return { name: cookieName, value, maxAge, header: serializeCookie(cookieName, value, o.cookie, maxAge) };
+  });
   for (const index of req.chunksPresent) {
-    if (index >= plan.values.length) out.push(serializeRemoval(chunkCookieName(name, index), o.cookie));
+    if (index >= plan.values.length) out.push(removal(chunkCookieName(name, index), o));
   }
   return { cookies: out, chunks: plan.values.length };
 }

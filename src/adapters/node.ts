@@ -1,0 +1,118 @@
+/**
+ * node:http adapter: `IncomingMessage` in, `ServerResponse` out (also Express
+ * and Next.js Pages API routes). It only moves headers.
+ *
+ * A session changed but not committed is committed when the response writes
+ * its headers (`writeHead`, which `write`/`end` also go through). On the
+ * node:crypto engine that commit is synchronous and exact; when it cannot be
+ * done there (WebCrypto engine, a state over budget) the miss is reported on
+ * stderr, once per response, with the reason. Committing after the headers
+ * went out throws `ERR_SESSION_HEADERS_SENT`.
+ *
+ * @module
+ * @internal
+ */
+import { SessionError, isSessionError } from '../errors';
+import { COMMIT, PENDING, type CommitSink, type Session } from '../session/session';
+import { mergeSetCookies } from './merge';
+import type { NodeRequestLike, NodeResponseLike } from './types';
+
+/** Is this pair node:http's (request, response)? */
+export function isNodePair(req: unknown, res: unknown): req is NodeRequestLike {
+  return (
+    !!req &&
+    typeof req === 'object' &&
+    typeof (req as { headers?: unknown }).headers === 'object' &&
+    typeof ((req as { headers: { get?: unknown } }).headers.get) !== 'function' &&
+    isNodeResponse(res)
+  );
+}
+
+function isNodeResponse(res: unknown): res is NodeResponseLike {
+  return (
+    !!res &&
+    typeof res === 'object' &&
+    typeof (res as NodeResponseLike).setHeader === 'function' &&
+    typeof (res as NodeResponseLike).getHeader === 'function' &&
+    typeof (res as NodeResponseLike).writeHead === 'function'
+  );
+}
+
+/** The request's Cookie header (node joins repeated Cookie headers with '; '). */
+export function nodeCookieHeader(req: NodeRequestLike): string | undefined {
+  const value = req.headers.cookie;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function currentSetCookies(res: NodeResponseLike): string[] {
+  const value = res.getHeader('set-cookie');
+  if (value === undefined) return [];
+  return Array.isArray(value) ? [...(value as string[])] : [String(value)];
+}
+
+/** Where a commit writes on a node response. */
+export function nodeSink(res: NodeResponseLike): CommitSink {
+  return {
+    check() {
+      if (res.headersSent) {
+        throw new SessionError(
+          'ERR_SESSION_HEADERS_SENT',
+          'sealed-session: the response headers were already sent, so the session cookie cannot be set; await session.commit() before writing the body',
+        );
+      }
+    },
+    write(cookies) {
+      if (cookies.length) res.setHeader('set-cookie', mergeSetCookies(currentSetCookies(res), cookies));
+    },
+  };
+}
+
+const hooked = new WeakMap<object, Set<Session<object>>>();
+
+/**
+ * Commit pending sessions when the response writes its headers. Patches
+ * `writeHead` on this response object only (not the prototype).
+ */
+export function commitOnWriteHead(res: NodeResponseLike, session: Session<object>): void {
+  let sessions = hooked.get(res);
+  if (sessions) {
+    sessions.add(session);
+    return;
+  }
+  sessions = new Set([session]);
+  hooked.set(res, sessions);
+  const original = res.writeHead;
+  const patched = function (this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
+    for (const pending of sessions) {
+      if (!pending[PENDING]) continue;
+      try {
+        const result = pending[COMMIT]();
+        if (result instanceof Promise) {
+          result.catch(() => {});
+          report('the commit needs the asynchronous WebCrypto engine (or a key still being stretched)');
+        }
+      } catch (err) {
+        report(isSessionError(err) ? `${err.code}: ${err.message}` : 'an unexpected error');
+      }
+    }
+    // writeHead(status, [message], headers) given set-cookie itself would drop ours: fold them in.
+    const last = rest[rest.length - 1];
+    if (last && typeof last === 'object' && !Array.isArray(last)) {
+      const headers = last as Record<string, unknown>;
+      const key = Object.keys(headers).find((k) => k.toLowerCase() === 'set-cookie');
+      if (key !== undefined) {
+        const ours = currentSetCookies(this);
+        const theirs = headers[key];
+        headers[key] = [...(Array.isArray(theirs) ? theirs : theirs === undefined ? [] : [String(theirs)]), ...ours];
+      }
+    }
+    return original.call(this, statusCode, ...rest);
+  };
+  (res as { writeHead: unknown }).writeHead = patched;
+}
+
+function report(reason: string): void {
+  console.error(
+    `sealed-session: a session changed but was not committed before the response headers were sent, and committing it then failed (${reason}); the client did not get the new cookie. Await session.commit() before sending the response.`,
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * `CookieSessionStore`: the session store with its adapters. `load` comes from
+ * the framework-free core (`session/store.ts`); `handleSession` and
+ * `withSession` only pick the adapter that moves headers for the runtime at
+ * hand. Every runtime goes through the same `load` and `commit`.
+ *
+ * @module
+ */
+import { SessionError } from '../errors';
+import { ATTACH, COMMIT, type Session } from '../session/session';
+import { SessionStore, type StateOf } from '../session/store';
+import type { JsonObject, StandardSchemaV1 } from '../session/schema';
+import { commitOnWriteHead, isNodePair, nodeCookieHeader, nodeSink } from './node';
+import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
+import { isHeaders, isWebRequest, isWebResponse, webCookieHeader, webSink } from './web';
+import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike } from './types';
+
+/**
+ * `store.handleSession(...)`: load the session of a request and tie its
+ * `commit()` to the response. One function for every runtime.
+ */
+export interface HandleSession<State extends object> {
+  /** node:http, Express, Next.js Pages API routes. Uncommitted changes are committed when headers are written. */
+  (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<State>>;
+  /** Fetch API: route handlers, middleware (`NextRequest`, `NextResponse`), edge runtimes, Bun, Deno, Hono. Without a response, `commit()` only returns the values. */
+  (request: RequestLike, response?: ResponseLike | HeadersLike): Promise<Session<State>>;
+  /** Next.js `await cookies()`: server actions, route handlers, server components (read only there). */
+  (cookies: CookieStoreLike): Promise<Session<State>>;
+}
+
+
+function adapterError(): SessionError {
+  return new SessionError(
+    'ERR_SESSION_ADAPTER',
+    'sealed-session: handleSession takes (IncomingMessage, ServerResponse), (Request, Response | Headers), (Request) or a Next.js cookie store (await cookies())',
+  );
+}
+
+/**
+ * A stateless session store: the whole session lives in an encrypted,
+ * authenticated cookie (or a few), checked against a schema and against
+ * lifetimes sealed inside it.
+ *
+ * @typeParam S the schema; the session state is its output type.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { CookieSessionStore } from 'sealed-session';
+ *
+ * const store = new CookieSessionStore({
+ *   keys: process.env.SESSION_SECRET!,
+ *   schema: z.object({ userId: z.string().optional(), visits: z.number().default(0) }),
+ *   cookie: { name: '__Host-session' },
+ *   ttl: 7 * 24 * 3600,
+ *   idleTimeout: 30 * 60,
+ * });
+ *
+ * const session = await store.handleSession(req, res); // or (request, response), or (await cookies())
+ * session.set('visits', session.get('visits') + 1);
+ * await session.commit();
+ * ```
+ */
+export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends SessionStore<S> {
+  /**
+   * Load the session of a request and bind `commit()` to its response: one
+   * call for node:http (`req, res`), Fetch (`request, response | headers`) and
+   * Next.js (`await cookies()`). Detached use works: `const { handleSession } = store`.
+   *
+   * `commit()` appends to the response's Set-Cookie values, replacing earlier
+   * values of the same cookie names, and returns what it wrote.
+   *
+   * @example
+   * ```ts
+   * // node:http / Express
+   * const session = await store.handleSession(req, res);
+   * session.set('visits', session.get('visits') + 1);
+   * await session.commit();
+   * res.end('ok');
+   *
+   * // Next.js server action
+   * const session = await store.handleSession(await cookies());
+   * session.renew();
+   * session.set('userId', user.id);
+   * await session.commit();
+   * ```
+   */
+  readonly handleSession: HandleSession<StateOf<S>> = async (first: unknown, second?: unknown): Promise<Session<StateOf<S>>> => {
+    const cookie = this.options.cookie;
+    if (isNodePair(first, second)) {
+      // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
+      await this.options.ring.current.sealKeys();
+      const session = await this.load(nodeCookieHeader(first));
+      session[ATTACH](nodeSink(second as NodeResponseLike));
+      commitOnWriteHead(second as NodeResponseLike, session);
+      return session;
+    }
+    if (isWebRequest(first)) {
+      const session = await this.load(webCookieHeader(first));
+      if (second !== undefined) {
+        if (!isWebResponse(second) && !isHeaders(second)) throw adapterError();
+        session[ATTACH](webSink(second, cookie));
+      }
+      return session;
+    }
+    if (isCookieStore(first) && second === undefined) {
+      const session = await this.load(storeCookieHeader(first, cookie.name));
+      session[ATTACH](cookieStoreSink(first, cookie));
+      return session;
+    }
+    throw adapterError();
+  };
+
+  /**
+   * Wrap a Fetch handler so the session is committed onto the Response it
+   * returns: forgetting to commit is the most common session bug. A response
+   * with immutable headers (`Response.redirect`) is copied first.
+   *
+   * @example
+   * ```ts
+   * // app/api/visits/route.ts
+   * export const POST = store.withSession(async (request, session) => {
+   *   session.set('visits', session.get('visits') + 1);
+   *   return Response.json({ visits: session.get('visits') });
+   * });
+   * ```
+   */
+  readonly withSession = <Req extends RequestLike, Res extends ResponseLike, Args extends unknown[]>(
+    handler: (request: Req, session: Session<StateOf<S>>, ...args: Args) => Res | Promise<Res>,
+  ): ((request: Req, ...args: Args) => Promise<Res>) => {
+    return async (request: Req, ...args: Args): Promise<Res> => {
+      const session = await this.load(webCookieHeader(request));
+      let response = await handler(request, session, ...args);
+      const writes = await session[COMMIT]();
+      if (writes.length === 0) return response;
+      try {
+        webSink(response, this.options.cookie).write(writes);
+      } catch {
+        const copy = new Response((response as unknown as Response).body, response as unknown as Response);
+        webSink(copy as unknown as ResponseLike, this.options.cookie).write(writes);
+        response = copy as unknown as Res;
+      }
+      return response;
+    };
+  };
+
+}

@@ -1,0 +1,104 @@
+/**
+ * Web adapter: a Fetch API `Request` in, a `Response` or `Headers` out
+ * (Next.js App Router route handlers and middleware, Bun, Deno, workerd,
+ * Vercel's edge runtime, Hono). It only moves headers.
+ *
+ * @module
+ * @internal
+ */
+import { SessionError } from '../errors';
+import type { CommitSink } from '../session/session';
+import type { CookieWrite } from '../session/writer';
+import type { ResolvedCookieOptions } from '../cookie/options';
+import { mergeSetCookies } from './merge';
+import type { CookieSetOptions, HeadersLike, RequestLike, ResponseLike } from './types';
+
+export function isHeaders(value: unknown): value is HeadersLike {
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    typeof (value as HeadersLike).get === 'function' &&
+    typeof (value as HeadersLike).append === 'function' &&
+    typeof (value as HeadersLike).delete === 'function'
+  );
+}
+
+export function isWebRequest(value: unknown): value is RequestLike {
+  return !!value && typeof value === 'object' && isHeadersGetter((value as { headers?: unknown }).headers);
+}
+
+function isHeadersGetter(value: unknown): boolean {
+  return !!value && typeof value === 'object' && typeof (value as { get?: unknown }).get === 'function';
+}
+
+export function isWebResponse(value: unknown): value is ResponseLike {
+  return !!value && typeof value === 'object' && isHeaders((value as { headers?: unknown }).headers);
+}
+
+/** The Cookie header of a Web request. */
+export function webCookieHeader(request: RequestLike): string | undefined {
+  return request.headers.get('cookie') ?? undefined;
+}
+
+/** Next.js-style cookie options for one of our cookies. */
+export function cookieSetOptions(cookie: CookieWrite, o: ResolvedCookieOptions): CookieSetOptions {
+  const options: CookieSetOptions = {
+    name: cookie.name,
+    value: cookie.value,
+    path: o.path,
+    httpOnly: o.httpOnly,
+    secure: o.secure,
+    sameSite: o.sameSite,
+  };
+  if (o.domain !== undefined) options.domain = o.domain;
+  if (o.partitioned) options.partitioned = true;
+  if (cookie.maxAge !== undefined) {
+    options.maxAge = cookie.maxAge;
+    options.expires = new Date(cookie.maxAge === 0 ? 0 : Date.now() + cookie.maxAge * 1000);
+  }
+  return options;
+}
+
+function immutable(cause: unknown): SessionError {
+  return new SessionError(
+    'ERR_SESSION_ADAPTER',
+    "sealed-session: the response's headers are immutable (Response.redirect(), Response.error() or a fetched response); build the response with new Response(...), or use store.withSession(), which copies it",
+    { cause },
+  );
+}
+
+/** Put cookies on a `Headers`, replacing earlier Set-Cookie values of the same names. */
+export function writeToHeaders(headers: HeadersLike, cookies: readonly CookieWrite[]): void {
+  if (!cookies.length) return;
+  try {
+    const existing = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : splitLegacy(headers.get('set-cookie'));
+    const merged = mergeSetCookies(existing, cookies);
+    headers.delete('set-cookie');
+    for (const value of merged) headers.append('set-cookie', value);
+  } catch (err) {
+    throw immutable(err);
+  }
+}
+
+/** Runtimes without `getSetCookie` join values with ", ", which also appears in Expires: split only before a "name=". */
+function splitLegacy(joined: string | null): string[] {
+  if (!joined) return [];
+  return joined.split(/,\s*(?=[!#$%&'*+\-.^_`|~0-9A-Za-z]+=)/);
+}
+
+/** Where a commit writes on a Web response or Headers. */
+export function webSink(target: ResponseLike | HeadersLike, o: ResolvedCookieOptions): CommitSink {
+  return {
+    check() {},
+    write(cookies) {
+      if (!cookies.length) return;
+      if ('cookies' in target && target.cookies && typeof target.cookies.set === 'function') {
+        // NextResponse keeps its own parsed copy of Set-Cookie and rewrites the
+        // header from it on every change: write through it, or ours would vanish.
+        for (const cookie of cookies) target.cookies.set(cookieSetOptions(cookie, o));
+        return;
+      }
+      writeToHeaders('headers' in target && isHeaders(target.headers) ? target.headers : (target as HeadersLike), cookies);
+    },
+  };
+}

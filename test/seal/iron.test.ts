@@ -89,6 +89,31 @@ describe.each(ENGINES)('ironSeal output ($engine engine)', ({ options }) => {
   });
 });
 
+describe('synchronous sealing on the node engine (the adapters commit inside writeHead)', () => {
+  it('node: ironSeal returns a string, not a promise, from the very first seal', () => {
+    const keys = createKeyRing(SECRET, { crypto: 'node' });
+    const first = ironSeal(keys, JSON_TEXT, undefined);
+    expect(typeof first).toBe('string');
+    expect(typeof ironSeal(keys, JSON_TEXT, undefined)).toBe('string');
+    expect(typeof ironSeal(createKeyRing(RAW_32), JSON_TEXT, undefined)).toBe('string');
+  });
+
+  it('node with a stretched key: the first seal waits for the stretch, later ones are synchronous', async () => {
+    const keys = createKeyRing(SECRET, { iterations: 5000 });
+    const first = ironSeal(keys, JSON_TEXT, undefined);
+    expect(first).toBeInstanceOf(Promise);
+    const token = await first;
+    expect(typeof ironSeal(keys, JSON_TEXT, undefined)).toBe('string');
+    expect((await open(keys, token)).ok).toBe(true);
+  });
+
+  it('webcrypto: ironSeal returns a promise', async () => {
+    const result = ironSeal(createKeyRing(SECRET, { crypto: 'webcrypto' }), JSON_TEXT, undefined);
+    expect(result).toBeInstanceOf(Promise);
+    expect(typeof (await result)).toBe('string');
+  });
+});
+
 describe.each(ENGINES)('interop with iron-webcrypto 2.0.0 ($engine engine)', ({ options }) => {
   const obj = { a: 1, b: ['x', null, true], c: { d: '🍪 漢字' } };
 

@@ -2,7 +2,7 @@ import * as nodeCrypto from 'node:crypto';
 import * as iron from 'iron-webcrypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionError, isSessionError } from '../../src/errors';
-import { openSealed, sealData, unsealData } from '../../src/seal/index';
+import { openSealed, sealData, sealWithRing, unsealData } from '../../src/seal/index';
 import { ironSeal } from '../../src/seal/iron';
 import { createKeyRing } from '../../src/seal/keys';
 import { ENGINES, RAW_32, SECRET, SECRET_2, craftToken, expectCode, rejection, split, withPart } from './helpers';
@@ -98,6 +98,27 @@ describe.each(ENGINES)('round trips ($engine engine)', ({ options }) => {
     const err = await expectCode(sealData(value, { keys }), 'ERR_SEAL_NOT_SERIALIZABLE');
     expect(err).toBeInstanceOf(SessionError);
     expect(isSessionError(err, 'ERR_SEAL_NOT_SERIALIZABLE')).toBe(true);
+  });
+});
+
+describe('sealWithRing (the entry the session layer uses)', () => {
+  it('is synchronous on the node engine and its token opens', async () => {
+    const keys = createKeyRing(SECRET);
+    const token = sealWithRing(keys, { a: 1 }, 'p', Date.now(), undefined);
+    expect(typeof token).toBe('string');
+    await expect(unsealData(token as string, { keys, purpose: 'p' })).resolves.toEqual({ a: 1 });
+  });
+
+  it('throws ERR_SEAL_NOT_SERIALIZABLE synchronously, on both engines', () => {
+    for (const crypto of ['node', 'webcrypto'] as const) {
+      let caught: unknown;
+      try {
+        void sealWithRing(createKeyRing(SECRET, { crypto }), { when: new Date() }, undefined, Date.now(), undefined);
+      } catch (err) {
+        caught = err;
+      }
+      expect(isSessionError(caught, 'ERR_SEAL_NOT_SERIALIZABLE')).toBe(true);
+    }
   });
 });
 

@@ -54,6 +54,16 @@ export function clampMaxAge(seconds: number): number {
  * ```
  */
 export function httpDate(now: number, seconds: number): string {
-  // ECMA-262 defines Date.prototype.toUTCString as exactly the IMF-fixdate form.
-  return new Date(now + seconds * 1000).toUTCString();
+  // IMF-fixdate has whole seconds: format each second once (most responses
+  // in a second share their expiry second).
+  const second = Math.floor((now + seconds * 1000) / 1000);
+  if (second !== lastSecond) {
+    // ECMA-262 defines Date.prototype.toUTCString as exactly the IMF-fixdate form.
+    lastDate = new Date(second * 1000).toUTCString();
+    lastSecond = second;
+  }
+  return lastDate;
 }
+
+let lastSecond = Number.NaN;
+let lastDate = '';

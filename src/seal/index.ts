@@ -11,9 +11,9 @@
  */
 import { SessionError, configError, type UnsealErrorCode } from '../errors';
 import type { MaybePromise } from './engine';
-import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal } from './iron';
+import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
 import { toLosslessJson } from './encoding';
-import { resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
+import { after, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
 /** Options of {@link sealData}. */
 export interface SealOptions extends KeyRingOptions {
@@ -129,15 +129,17 @@ export function sealWithRing(
  *
  * @internal
  */
-export async function openSealed<T = unknown>(
+export function openSealed<T = unknown>(
   ring: KeyRing,
   token: string,
   purpose: string | undefined,
   now: number,
   skewMs: number,
-): Promise<SealOpenResult<T>> {
-  const opened = await ironOpen(ring, token, now, skewMs);
-  if (!opened.ok) return opened;
+): MaybePromise<SealOpenResult<T>> {
+  return after(ironOpen(ring, token, now, skewMs), (opened) => (opened.ok ? readEnvelope<T>(ring, opened, purpose) : opened));
+}
+
+function readEnvelope<T>(ring: KeyRing, opened: IronOpened, purpose: string | undefined): SealOpenResult<T> {
   let envelope: unknown;
   try {
     envelope = JSON.parse(opened.plaintext);

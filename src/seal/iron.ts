@@ -21,7 +21,7 @@
 import { defaults, macPrefix } from 'iron-webcrypto';
 import type { UnsealErrorCode } from '../errors';
 import { randomBytes, type MaybePromise } from './engine';
-import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding';
+import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding';
 import { after, type KeyRing, type RingKey } from './keys';
 
 /** `Fe26.2`: iron's MAC format version 2. */
@@ -35,6 +35,10 @@ const SALT = /^[0-9A-Fa-f]{1,256}$/;
 const EXPIRATION = /^[1-9]\d{0,15}$/;
 const IV_BYTES = 16;
 const MAC_BYTES = 32;
+/** 16 bytes in base64url without padding. */
+const IV_CHARS = 22;
+/** RFC 4648 §5 alphabet, no padding (a single character class: linear, no backtracking). */
+const B64URL = /^[A-Za-z0-9_-]+$/;
 
 /** A token opened successfully. */
 export interface IronOpened {
@@ -78,24 +82,25 @@ export function ironSeal(ring: KeyRing, json: string, expiration: number | undef
 
 /**
  * Open an iron token: structure, key id, MAC, expiry, decryption, UTF-8 — in
- * that order. Never throws for any input string.
+ * that order. Never throws for any input string. Synchronous (no promise) on
+ * the node:crypto engine once the key is cached.
  *
  * @param now ms since the epoch.
  * @param skewMs how far past its expiration a token is still accepted.
  */
-export async function ironOpen(ring: KeyRing, token: string, now: number, skewMs: number): Promise<IronResult> {
+export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: number): MaybePromise<IronResult> {
   if (typeof token !== 'string') return refuse('ERR_SEAL_MALFORMED');
-  // Split by hand: exactly eight components, and give up early on garbage.
+  // Exactly eight components: find the seven separators with indexOf (native,
+  // linear) and refuse an eighth, without splitting garbage into pieces.
   const parts: string[] = [];
   let start = 0;
-  for (let i = 0; i < token.length; i++) {
-    if (token.charCodeAt(i) === 42 /* '*' */) {
-      if (parts.length === 7) return refuse('ERR_SEAL_MALFORMED');
-      parts.push(token.slice(start, i));
-      start = i + 1;
-    }
+  for (let n = 0; n < 7; n++) {
+    const star = token.indexOf('*', start);
+    if (star === -1) return refuse('ERR_SEAL_MALFORMED');
+    parts.push(token.slice(start, star));
+    start = star + 1;
   }
-  if (parts.length !== 7) return refuse('ERR_SEAL_MALFORMED');
+  if (token.indexOf('*', start) !== -1) return refuse('ERR_SEAL_MALFORMED');
   parts.push(token.slice(start));
   const [prefix, id, encSalt, ivText, cipherText, expText, macSalt, macText] = parts as [
     string, string, string, string, string, string, string, string,
@@ -106,48 +111,77 @@ export async function ironOpen(ring: KeyRing, token: string, now: number, skewMs
   const key = ring.get(id);
   if (!key) return refuse('ERR_SEAL_UNKNOWN_KEY');
   // A raw key ignores salts, so they must be empty; otherwise the (un-MACed)
-  // mac salt could be changed without detection.
+  // mac salt could be changed without detection. The digest is the one
+  // component the MAC does not cover, so it must be canonical base64url:
+  // one accepted spelling per digest.
   const saltsOk = key.raw ? encSalt === '' && macSalt === '' : SALT.test(encSalt) && SALT.test(macSalt);
-  const iv = fromBase64Url(ivText);
-  const ciphertext = fromBase64Url(cipherText);
   const mac = fromBase64Url(macText);
+  // Cheap shape checks on the MAC-covered parts (exact decoding waits until the MAC holds).
   if (
     !saltsOk ||
-    !iv || iv.length !== IV_BYTES ||
-    !ciphertext || ciphertext.length === 0 || ciphertext.length % 16 !== 0 ||
-    !mac || mac.length !== MAC_BYTES
+    !mac || mac.length !== MAC_BYTES ||
+    ivText.length !== IV_CHARS || !B64URL.test(ivText) ||
+    ((cipherText.length * 3) >> 2) % 16 !== 0 || !B64URL.test(cipherText)
   ) {
     return refuse('ERR_SEAL_MALFORMED');
   }
-
   const base = token.slice(0, token.length - macSalt.length - macText.length - 2);
-  try {
-    const cachedMacKey = key.cached(macSalt, 'mac');
-    const macKey = cachedMacKey ?? (await key.derive(macSalt, 'mac'));
-    if (!(await key.engine.verify(macKey, base, mac))) return refuse('ERR_SEAL_BAD_MAC');
-    if (cachedMacKey === undefined) key.remember(macSalt, 'mac', macKey);
-  } catch {
-    return refuse('ERR_SEAL_BAD_MAC');
-  }
+  const cachedMacKey = key.cached(macSalt, 'mac');
+  return guard(() =>
+    after(cachedMacKey ?? key.derive(macSalt, 'mac'), (macKey) =>
+      after(key.engine.verify(macKey, base, mac), (valid): MaybePromise<IronResult> => {
+        if (!valid) return refuse('ERR_SEAL_BAD_MAC');
+        if (cachedMacKey === undefined) key.remember(macSalt, 'mac', macKey);
+        const expiration = expText === '' ? undefined : Number(expText);
+        if (expiration !== undefined && expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');
+        return decryptVerified(key, encSalt, ivText, cipherText, expiration);
+      }),
+    ),
+    'ERR_SEAL_BAD_MAC',
+  );
+}
 
-  const expiration = expText === '' ? undefined : Number(expText);
-  if (expiration !== undefined && expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');
-
-  let plainBytes: Uint8Array;
-  try {
-    const cachedEncKey = key.cached(encSalt, 'encrypt');
-    const encKey = cachedEncKey ?? (await key.derive(encSalt, 'encrypt'));
-    plainBytes = await key.engine.decrypt(encKey, iv, ciphertext);
-    if (cachedEncKey === undefined) key.remember(encSalt, 'encrypt', encKey);
-  } catch {
-    // Authentic but undecryptable: made by a holder of the key, yet not by iron.
+/** Decrypt a token whose MAC holds. Authentic but undecryptable means made by a key holder, not by iron. */
+function decryptVerified(
+  key: RingKey,
+  encSalt: string,
+  ivText: string,
+  cipherText: string,
+  expiration: number | undefined,
+): MaybePromise<IronResult> {
+  // Both are covered by the MAC that just held, so they are our own encoding: no need to re-validate each character.
+  const iv = decodeBase64Url(ivText);
+  const ciphertext = decodeBase64Url(cipherText);
+  if (!iv || iv.length !== IV_BYTES || !ciphertext || ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     return refuse('ERR_SEAL_MALFORMED');
   }
-  let plaintext: string;
+  const cachedEncKey = key.cached(encSalt, 'encrypt');
+  return guard(() =>
+    after(cachedEncKey ?? key.derive(encSalt, 'encrypt'), (encKey) =>
+      after(key.engine.decrypt(encKey, iv, ciphertext), (plainBytes): IronResult => {
+        if (cachedEncKey === undefined) key.remember(encSalt, 'encrypt', encKey);
+        let plaintext: string;
+        try {
+          plaintext = fromUtf8(plainBytes);
+        } catch {
+          return refuse('ERR_SEAL_NOT_JSON');
+        }
+        return { ok: true, plaintext, key, expiration };
+      }),
+    ),
+    'ERR_SEAL_MALFORMED',
+  );
+}
+
+/**
+ * Run a step that may throw or reject (crypto errors: bad padding, a key the
+ * engine refuses) and turn any failure into a refusal with `code`.
+ */
+function guard(run: () => MaybePromise<IronResult>, code: UnsealErrorCode): MaybePromise<IronResult> {
   try {
-    plaintext = fromUtf8(plainBytes);
+    const value = run();
+    return value instanceof Promise ? value.catch(() => refuse(code)) : value;
   } catch {
-    return refuse('ERR_SEAL_NOT_JSON');
+    return refuse(code);
   }
-  return { ok: true, plaintext, key, expiration };
 }

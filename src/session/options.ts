@@ -82,11 +82,11 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * `on-request`: on every request, at most once per `touchAfter` seconds.
    */
   readonly extend?: 'on-change' | 'on-request';
-  /** With `extend: 'on-request'`, the least seconds between two re-issues of an unchanged cookie. Default 60 (0: every request). */
+  /** With `extend: 'on-request'`, the least seconds between two re-issues of an unchanged cookie. Default 60, or half the idle window if less (0: every request). */
   readonly touchAfter?: number;
   /** How many cookies one session may spread over (`name`, `name.1`, …). Default 3. */
   readonly maxChunks?: number;
-  /** Budget, in octets, of all the session's cookies in the request Cookie header (names, values, separators). Default 6144. */
+  /** Budget, in octets, of all the session's cookies in the request Cookie header (names, values, separators). Default 6144, or what `maxChunks` cookies hold if less. */
   readonly maxBytes?: number;
   /** Seconds a cookie is still accepted past its expiry when servers' clocks disagree. Default 60, at most 600. */
   readonly timestampSkewSec?: number;
@@ -175,10 +175,13 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   const idle = options.idleTimeout === false ? undefined : seconds(options.idleTimeout, 'idleTimeout', DEFAULTS.idleTimeout, 1, MAX_TTL);
   const lifecycle = oneOf(options.lifecycle, 'lifecycle', ['persistent', 'browser'], 'persistent');
   const extend = oneOf(options.extend, 'extend', ['on-change', 'on-request'], 'on-change');
-  const touchAfter = seconds(options.touchAfter, 'touchAfter', Math.min(DEFAULTS.touchAfter, idle ?? ttl), 0, MAX_AGE_CAP_SECONDS);
-  const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+  // By default at most half the idle window (as on-change), or a session used more often than its idle timeout could still go idle.
+  const touchAfter = seconds(options.touchAfter, 'touchAfter', Math.min(DEFAULTS.touchAfter, (idle ?? ttl) / 2), 0, MAX_AGE_CAP_SECONDS);
   const oneCookie = MAX_NAME_VALUE_BYTES + 1;
-  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 512 || maxBytes > maxChunks * oneCookie + 2 * (maxChunks - 1) + 8 * maxChunks) {
+  const capacity = maxChunks * oneCookie + 2 * (maxChunks - 1) + 8 * maxChunks;
+  // The default budget never exceeds what maxChunks cookies can hold (maxChunks: 1 alone must construct).
+  const maxBytes = options.maxBytes ?? Math.min(DEFAULTS.maxBytes, capacity);
+  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 512 || maxBytes > capacity) {
     throw configError(
       'ERR_CONFIG_OPTION',
       'maxBytes',

@@ -7,7 +7,7 @@
 import { SessionError, configError } from '../errors';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
-import type { Json, StandardResult } from './schema';
+import { jsonObjectSchema, type Json, type StandardResult } from './schema';
 import type { MaybePromise } from '../seal/engine';
 import { after } from '../seal/keys';
 import { writeCookies, type CookieWrite } from './writer';
@@ -177,12 +177,13 @@ export class Session<State extends object = Record<string, Json>> {
    * ```
    */
   get<K extends keyof State>(key: K): DeepReadonly<State[K]> {
-    return this.#state[key] as DeepReadonly<State[K]>;
+    // Own fields only: `get('constructor')` must not reach Object.prototype.
+    return (Object.hasOwn(this.#state, key) ? this.#state[key] : undefined) as DeepReadonly<State[K]>;
   }
 
   /** Whether the state has this field (and it is not `undefined`). */
   has(key: keyof State): boolean {
-    return this.#state[key] !== undefined;
+    return Object.hasOwn(this.#state, key) && this.#state[key] !== undefined;
   }
 
   /**
@@ -229,6 +230,13 @@ export class Session<State extends object = Record<string, Json>> {
    * {@link takeFlash}. For "Saved!" notices across a redirect.
    */
   flash(key: string, value: Json): void {
+    // Validated now, like `set`: a value JSON cannot carry (NaN, a Date…) would otherwise make every commit throw.
+    const checked = jsonObjectSchema['~standard'].validate({ [key]: value }) as StandardResult<unknown>;
+    if (checked.issues) {
+      throw new SessionError('ERR_SESSION_INVALID', `sealed-session: the flash value is not JSON: ${checked.issues[0]?.message ?? 'invalid'}`, {
+        issues: checked.issues,
+      });
+    }
     this.#beginWrite();
     this.#flashOut = { ...this.#flashOut, [key]: value };
     this.#markChanged();

@@ -134,7 +134,9 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     }
     if (requestBytes(o.cookie.name, values) > o.maxBytes + 64) return refuse('oversized');
 
-    const opened = await openSealed(o.ring, read.value, o.purpose, now, o.skewMs);
+    // The seal's own expiry is checked below, once the payload says which limit (absolute or idle) ran out.
+    const maybe = openSealed(o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY);
+    const opened = maybe instanceof Promise ? await maybe : maybe;
     if (!opened.ok) return refuse(REASONS[opened.code]);
     const payload = readPayload(opened.data);
     if (!payload) return refuse('malformed', opened.keyId);
@@ -144,8 +146,14 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('malformed', opened.keyId, payload.id);
     if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired', opened.keyId, payload.id);
     if (o.idleTimeout !== undefined && now >= opened.issuedAt + o.idleTimeout * 1000) return refuse('idle', opened.keyId, payload.id);
+    // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
+    if (opened.expiresAt !== undefined && opened.expiresAt <= now - o.skewMs) {
+      const idle = o.idleTimeout !== undefined && opened.expiresAt < createdAt + (payload.l ?? o.ttl) * 1000;
+      return refuse(idle ? 'idle' : 'expired', opened.keyId, payload.id);
+    }
 
-    const validated = (await o.schema['~standard'].validate(payload.v)) as StandardResult<StateOf<S>>;
+    const checked = o.schema['~standard'].validate(payload.v) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
+    const validated = checked instanceof Promise ? await checked : checked;
     if (validated.issues) return refuse('invalid-schema', opened.keyId, payload.id);
     const state = validated.value;
 

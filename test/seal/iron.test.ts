@@ -21,7 +21,7 @@ const SKEW = 60_000;
 const JSON_TEXT = JSON.stringify({ user: { id: 'u_1', roles: ['a'] }, emoji: '🍪', cjk: '漢字' });
 const b64u = (bytes: Uint8Array | number[]) => Buffer.from(bytes).toString('base64url');
 
-const open = (keys: KeyRing, token: string, now = Date.now()): Promise<IronResult> => ironOpen(keys, token, now, SKEW);
+const open = async (keys: KeyRing, token: string, now = Date.now()): Promise<IronResult> => ironOpen(keys, token, now, SKEW);
 const codeOf = async (keys: KeyRing, token: string, now = Date.now()) => {
   const r = await open(keys, token, now);
   return r.ok ? 'ok' : r.code;

@@ -16,6 +16,8 @@ interface BenchModule {
 
 const MODULES: ReadonlyArray<readonly [key: string, load: () => Promise<BenchModule>]> = [
   ['seal', () => import('./seal.bench')],
+  ['roundtrip', () => import('./roundtrip.bench')],
+  ['http', () => import('./http.bench')],
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,259 @@
+/**
+ * Issue 5: a whole session round trip, ours vs iron-session 9 vs the floor,
+ * measured side by side in one run. Only the library's work is timed: every
+ * Request/Headers and IncomingMessage/ServerResponse is built before the
+ * clock starts, for every contender alike.
+ *
+ * - floor: synchronous node:crypto AES-256-GCM open, JSON, change one field,
+ *   JSON, AES-256-GCM seal, Set-Cookie string — the least any encrypted
+ *   cookie session can cost.
+ * - ours: `store.handleSession(...)`, `session.set(...)`, `session.commit()`.
+ * - iron-session 9: `getIronSession(...)`, change, `session.save()`.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { getIronSession, nodeCookies, webCookies } from 'iron-session';
+import { z } from 'zod';
+import { CookieSessionStore } from '../src/index';
+
+export const title = 'session round trip: sealed-session vs iron-session 9 vs the AES-GCM floor';
+
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 250);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+
+/** The ~130-byte state of reference.md §5. */
+export const STATE = {
+  user: { id: 'u_123456', name: 'Ada Lovelace', roles: ['admin', 'editor'] },
+  cart: [1, 2, 3],
+  csrf: 'k2FzZGZqa2xhc2RmamtsYQ',
+  theme: 'dark',
+  count: 0,
+};
+
+const schema = z.object({
+  user: z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) }).optional(),
+  cart: z.array(z.number()).default([]),
+  csrf: z.string().optional(),
+  theme: z.string().default('light'),
+  count: z.number().default(0),
+  blob: z.string().optional(),
+});
+type State = z.output<typeof schema>;
+
+// ---------------------------------------------------------------- the floor
+const GCM_KEY = randomBytes(32);
+function floorSeal(state: unknown): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', GCM_KEY, iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(state)), cipher.final()]);
+  return `${iv.toString('base64url')}.${body.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
+}
+function floorOpen(value: string): State {
+  const [iv, body, tag] = value.split('.') as [string, string, string];
+  const decipher = createDecipheriv('aes-256-gcm', GCM_KEY, Buffer.from(iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  const plain = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]);
+  return JSON.parse(plain.toString('utf8')) as State;
+}
+function floorCookie(header: string | null | undefined): string {
+  const at = header?.indexOf('floor=') ?? -1;
+  const end = header!.indexOf(';', at);
+  return header!.slice(at + 6, end === -1 ? undefined : end);
+}
+const floorSetCookie = (value: string) => `floor=${value}; Max-Age=86400; Path=/; HttpOnly; Secure; SameSite=Lax`;
+
+// ---------------------------------------------------------------- fixtures
+const cookieOf = (setCookies: readonly string[]) => setCookies.map((c) => c.slice(0, c.indexOf(';'))).join('; ');
+
+function store(options: { crypto?: 'webcrypto'; maxChunks?: number; maxBytes?: number } = {}) {
+  return new CookieSessionStore({ keys: SECRET, schema, cookie: { name: 'sid' }, ...options });
+}
+
+async function oursCookie(s: ReturnType<typeof store>, state: State): Promise<string> {
+  const session = await s.load(undefined);
+  session.update(() => state);
+  return cookieOf(await session.commit());
+}
+
+const ironOptions = { password: SECRET, cookieName: 'iron', ttl: 7 * 86_400 };
+async function ironCookie(state: State): Promise<string> {
+  const headers = new Headers();
+  const session = await getIronSession<State>(webCookies(new Request('http://127.0.0.1/'), headers), ironOptions);
+  Object.assign(session, state);
+  await session.save();
+  return cookieOf(headers.getSetCookie());
+}
+
+function nodePair(cookie: string): [IncomingMessage, ServerResponse] {
+  const req = new IncomingMessage(new Socket());
+  req.headers = { cookie, host: '127.0.0.1' };
+  return [req, new ServerResponse(req)];
+}
+
+// ---------------------------------------------------------------- harness
+interface Case<I> {
+  readonly name: string;
+  /** Build one input (not timed). */
+  readonly input: () => I;
+  /** The work (timed). */
+  readonly run: (input: I) => unknown;
+}
+
+/** Median µs per call over ROUNDS rounds; each round times a batch of prebuilt inputs. */
+async function measure<I>(c: Case<I>): Promise<number> {
+  // Calibrate the batch so that a round lasts about ROUND_MS.
+  let batch = 64;
+  for (;;) {
+    const inputs = Array.from({ length: batch }, c.input);
+    const t0 = performance.now();
+    for (const input of inputs) await c.run(input);
+    const ms = performance.now() - t0;
+    if (ms >= ROUND_MS / 4 || batch >= 1 << 16) {
+      batch = Math.max(64, Math.round((batch * ROUND_MS) / Math.max(ms, 0.001)));
+      break;
+    }
+    batch *= 4;
+  }
+  const perOp: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const inputs = Array.from({ length: batch }, c.input);
+    const t0 = performance.now();
+    for (const input of inputs) await c.run(input);
+    perOp.push(((performance.now() - t0) * 1000) / batch);
+  }
+  perOp.sort((a, b) => a - b);
+  return perOp[perOp.length >> 1]!;
+}
+
+export interface Result {
+  readonly name: string;
+  readonly us: number;
+}
+
+const fmt = (us: number) => (us >= 100 ? us.toFixed(0) : us.toFixed(1));
+
+export async function run(): Promise<Result[]> {
+  const ours = store();
+  const oursWeb = store({ crypto: 'webcrypto' });
+  const oursCookieValue = await oursCookie(ours, STATE);
+  const webCookieValue = await oursCookie(oursWeb, STATE);
+  const ironCookieValue = await ironCookie(STATE);
+  const floorCookieValue = `floor=${floorSeal(STATE)}`;
+  const request = (cookie: string) => () => ({ request: new Request('http://127.0.0.1/', { headers: { cookie } }), headers: new Headers() });
+
+  const cases: Case<any>[] = [
+    {
+      name: 'floor: AES-GCM round trip (Web)',
+      input: request(floorCookieValue),
+      run: ({ request, headers }: { request: Request; headers: Headers }) => {
+        const state = floorOpen(floorCookie(request.headers.get('cookie')));
+        state.count++;
+        headers.append('set-cookie', floorSetCookie(floorSeal(state)));
+      },
+    },
+    {
+      name: 'ours: round trip (Web)',
+      input: request(oursCookieValue),
+      run: async ({ request, headers }: { request: Request; headers: Headers }) => {
+        const session = await ours.handleSession(request, headers);
+        session.set('count', session.get('count') + 1);
+        await session.commit();
+      },
+    },
+    {
+      name: 'iron-session 9: round trip (Web)',
+      input: request(ironCookieValue),
+      run: async ({ request, headers }: { request: Request; headers: Headers }) => {
+        const session = await getIronSession<State>(webCookies(request, headers), ironOptions);
+        session.count = (session.count ?? 0) + 1;
+        await session.save();
+      },
+    },
+    {
+      name: 'floor: AES-GCM round trip (node:http)',
+      input: () => nodePair(floorCookieValue),
+      run: ([req, res]: [IncomingMessage, ServerResponse]) => {
+        const state = floorOpen(floorCookie(req.headers.cookie));
+        state.count++;
+        res.setHeader('set-cookie', [floorSetCookie(floorSeal(state))]);
+      },
+    },
+    {
+      name: 'ours: round trip (node:http)',
+      input: () => nodePair(oursCookieValue),
+      run: async ([req, res]: [IncomingMessage, ServerResponse]) => {
+        const session = await ours.handleSession(req, res);
+        session.set('count', session.get('count') + 1);
+        await session.commit();
+      },
+    },
+    {
+      name: 'iron-session 9: round trip (node:http)',
+      input: () => nodePair(ironCookieValue),
+      run: async ([req, res]: [IncomingMessage, ServerResponse]) => {
+        const session = await getIronSession<State>(nodeCookies(req, res), ironOptions);
+        session.count = (session.count ?? 0) + 1;
+        await session.save();
+      },
+    },
+    {
+      name: 'ours: read only (Web)',
+      input: request(oursCookieValue),
+      run: async ({ request }: { request: Request }) => (await ours.handleSession(request)).get('user'),
+    },
+    {
+      name: 'iron-session 9: read only (Web)',
+      input: request(ironCookieValue),
+      run: async ({ request, headers }: { request: Request; headers: Headers }) =>
+        (await getIronSession<State>(webCookies(request, headers), ironOptions)).user,
+    },
+    {
+      name: 'ours, WebCrypto engine: round trip (Web)',
+      input: request(webCookieValue),
+      run: async ({ request, headers }: { request: Request; headers: Headers }) => {
+        const session = await oursWeb.handleSession(request, headers);
+        session.set('count', session.get('count') + 1);
+        await session.commit();
+      },
+    },
+  ];
+
+  // State sizes: 100 B, 1 KB, 3 KB, and a 10 KB state spread over chunks.
+  const big = store({ maxChunks: 4, maxBytes: 16_384 });
+  for (const [label, bytes] of [['100 B', 100], ['1 KB', 1024], ['3 KB', 3072], ['10 KB, chunked', 10_240]] as const) {
+    const state: State = { cart: [], theme: 'dark', count: 0, blob: randomBytes(bytes).toString('base64url').slice(0, bytes) };
+    const cookie = await oursCookie(big, state);
+    cases.push({
+      name: `ours: round trip, ${label} state (Web; ${cookie.split('; ').length} cookie${cookie.includes('; ') ? 's' : ''})`,
+      input: request(cookie),
+      run: async ({ request, headers }: { request: Request; headers: Headers }) => {
+        const session = await big.handleSession(request, headers);
+        session.set('count', session.get('count') + 1);
+        await session.commit();
+      },
+    });
+  }
+
+  const results: Result[] = [];
+  for (const c of cases) results.push({ name: c.name, us: await measure(c) });
+
+  const us = (name: string) => results.find((r) => r.name === name)!.us;
+  console.log('| operation | µs/op |\n|---|---:|');
+  for (const r of results) console.log(`| ${r.name} | ${fmt(r.us)} |`);
+  const ratios: Array<[string, number, string, number]> = [
+    ['Web round trip: iron-session ÷ ours', us('iron-session 9: round trip (Web)') / us('ours: round trip (Web)'), '≥ 40x', 40],
+    ['Web round trip: ours ÷ floor', us('ours: round trip (Web)') / us('floor: AES-GCM round trip (Web)'), '≤ 2x', -2],
+    ['node:http round trip: iron-session ÷ ours', us('iron-session 9: round trip (node:http)') / us('ours: round trip (node:http)'), '≥ 40x', 40],
+    ['node:http round trip: ours ÷ floor', us('ours: round trip (node:http)') / us('floor: AES-GCM round trip (node:http)'), '≤ 2x', -2],
+    ['read only: iron-session ÷ ours', us('iron-session 9: read only (Web)') / us('ours: read only (Web)'), '≥ 40x', 40],
+    ['WebCrypto engine: iron-session ÷ ours', us('iron-session 9: round trip (Web)') / us('ours, WebCrypto engine: round trip (Web)'), '≥ 4x', 4],
+  ];
+  console.log('\n| ratio | measured | target | met |\n|---|---:|---|---|');
+  for (const [name, value, target, bound] of ratios) {
+    const met = bound > 0 ? value >= bound : value <= -bound;
+    console.log(`| ${name} | ${value.toFixed(1)}x | ${target} | ${met ? 'yes' : 'NO'} |`);
+  }
+  return results;
+}

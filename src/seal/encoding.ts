@@ -133,8 +133,13 @@ export function toHex(bytes: Uint8Array): string {
  * @returns the JSON text, or `undefined` when the value is not lossless JSON.
  */
 export function toLosslessJson(value: unknown): string | undefined {
-  if (!isLosslessJson(value, 0, new Set())) return undefined;
-  return JSON.stringify(value);
+  try {
+    if (!isLosslessJson(value, 0, new Set())) return undefined;
+    return JSON.stringify(value);
+  } catch {
+    // A getter or proxy that throws: not a value we can seal.
+    return undefined;
+  }
 }
 
 const MAX_DEPTH = 256;

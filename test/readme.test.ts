@@ -17,7 +17,7 @@ const snippets = [...readme.matchAll(/```ts title="([^"]+)"\n([\s\S]*?)```/g)].m
 describe('README snippets', () => {
   it('has the snippets this test expects (node:http, Express, Next.js, Fetch runtimes, rotation, sealData)', () => {
     expect(snippets.map((s) => s.file)).toEqual(
-      expect.arrayContaining(['node-http.ts', 'express.ts', 'lib/session.ts', 'app/actions.ts', 'middleware.ts', 'worker.ts', 'rotation.ts', 'magic-link.ts']),
+      expect.arrayContaining(['node-http.ts', 'express.ts', 'lib/session.ts', 'app/actions.ts', 'proxy.ts', 'worker.ts', 'rotation.ts', 'magic-link.ts']),
     );
     // Every ts block is checked: none without a title slips through.
     expect(readme.match(/```ts\b/g)?.length).toBe(snippets.length);

@@ -111,7 +111,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
     const base = { options: o, fresh: this.#fresh, chunksPresent: read.present };
-    if (!found.has(0)) return new Session({ ...base, state: this.#fresh() });
+    // An empty value is what a removal leaves behind in some stores (Next passes `sid=` to the page after a delete): no cookie.
+    if (!found.get(0)) return new Session({ ...base, state: this.#fresh() });
 
     const refuse = async (reason: InvalidReason, keyId?: string, sessionId?: string): Promise<Session<StateOf<S>>> => {
       if (o.onInvalid) {

@@ -16,6 +16,7 @@ interface BenchModule {
 
 const MODULES: ReadonlyArray<readonly [key: string, load: () => Promise<BenchModule>]> = [
   ['seal', () => import('./seal.bench')],
+  ['session', () => import('./session.bench')],
   ['roundtrip', () => import('./roundtrip.bench')],
   ['http', () => import('./http.bench')],
 ];

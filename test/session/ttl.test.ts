@@ -1,0 +1,371 @@
+/**
+ * Lifetimes, with a fake clock (only `Date` is faked): absolute ttl, idle
+ * timeout, the sliding re-issue, Max-Age bounds, per-session `setTtl`,
+ * browser-session cookies, replay of a copied cookie, and a clock that jumps
+ * back.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
+import { Browser, DAY, HOUR, MAX_AGE_CAP, MINUTE, SECRET, cookieNamed, ironParts, request, thrown } from './helpers';
+
+const T0 = Date.UTC(2030, 5, 1, 8, 0, 0);
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Move the clock to T0 + seconds. */
+const at = (seconds: number) => vi.setSystemTime(T0 + seconds * 1000);
+
+const schema = z.object({ n: z.number().default(0), userId: z.string().optional() });
+
+/** A browser holding a session created at T0 (n = 1). */
+async function started(options: Partial<ConstructorParameters<typeof CookieSessionStore<typeof schema>>[0]> = {}) {
+  const events: InvalidSessionEvent[] = [];
+  const store = new CookieSessionStore({ keys: SECRET, schema, onInvalid: (e) => events.push(e), ...options });
+  const browser = new Browser();
+  const first = await request(store, browser, (s) => s.set('n', 1));
+  return { store, browser, events, first, value: browser.get('session')! };
+}
+
+describe('absolute ttl', () => {
+  it('a session is valid until created + ttl, then expired', async () => {
+    const { store, value, events, first } = await started({ ttl: HOUR, idleTimeout: false });
+    expect(first.cookies[0]?.maxAge).toBe(HOUR);
+    at(HOUR - 1);
+    expect((await store.load(`session=${value}`)).get('n')).toBe(1);
+    at(HOUR);
+    const s = await store.load(`session=${value}`);
+    expect(s.invalidReason).toBe('expired');
+    expect(s.get('n')).toBe(0);
+    expect(events.map((e) => e.reason)).toEqual(['expired']);
+    expect(events[0]?.sessionId).toBe(first.session.id);
+    // The dead cookie is cleared.
+    expect((await s.commit()).map((h) => h.split(';')[0])).toEqual(['session=']);
+  });
+
+  it('writes do not extend it: the expiry is counted from creation', async () => {
+    const { store, browser } = await started({ ttl: HOUR, idleTimeout: false });
+    for (const t of [600, 1200, 1800, 2400, 3000]) {
+      at(t);
+      const r = await request(store, browser, (s) => s.set('n', t));
+      expect(r.cookies[0]?.maxAge).toBe(HOUR - t);
+      expect(r.session.expiresAt).toBe(T0 + HOUR * 1000);
+    }
+    const last = browser.get('session')!;
+    at(HOUR);
+    // The browser has dropped it by now (Max-Age ran out); a replayed copy is refused.
+    expect(browser.header()).toBeUndefined();
+    expect((await store.load(`session=${last}`)).invalidReason).toBe('expired');
+  });
+
+  it('renew restarts the absolute lifetime', async () => {
+    const { store, browser } = await started({ ttl: HOUR, idleTimeout: false });
+    at(HOUR - 10);
+    const r = await request(store, browser, (s) => s.renew());
+    expect(r.cookies[0]?.maxAge).toBe(HOUR);
+    at(HOUR + 10);
+    expect((await store.load(browser.header())).get('n')).toBe(1);
+  });
+
+  it('the skew allowance does not extend a session past its ttl', async () => {
+    const { store, value } = await started({ ttl: HOUR, idleTimeout: false, timestampSkewSec: 600 });
+    at(HOUR + 1);
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('expired');
+  });
+});
+
+describe('idle timeout', () => {
+  it('a session unused for idleTimeout is idle', async () => {
+    const { store, value, events } = await started({ idleTimeout: 10 * MINUTE });
+    at(10 * MINUTE - 1);
+    expect((await store.load(`session=${value}`)).invalidReason).toBeUndefined();
+    at(10 * MINUTE);
+    const s = await store.load(`session=${value}`);
+    expect(s.invalidReason).toBe('idle');
+    expect(s.get('n')).toBe(0);
+    expect(events.at(-1)?.reason).toBe('idle');
+  });
+
+  it('stays idle (not expired) long after the idle window, with key and session id in the event', async () => {
+    const { store, value, events, first } = await started({ ttl: 7 * DAY, idleTimeout: 10 * MINUTE });
+    for (const t of [11 * MINUTE, HOUR, DAY]) {
+      at(t);
+      const s = await store.load(`session=${value}`);
+      expect(s.invalidReason, `at +${t}s`).toBe('idle');
+    }
+    expect(events.map((e) => e.reason)).toEqual(['idle', 'idle', 'idle']);
+    for (const e of events) expect(e).toEqual({ reason: 'idle', cookie: 'session', keyId: '1', sessionId: first.session.id });
+  });
+
+  it('past the absolute ttl it is expired, whatever the idle window says', async () => {
+    const { store, browser, value, events, first } = await started({ ttl: HOUR, idleTimeout: 40 * MINUTE });
+    // Keep it active so the idle window never runs out.
+    at(30 * MINUTE);
+    await request(store, browser, (s) => s.set('n', 2));
+    const active = browser.get('session')!;
+    at(HOUR + 5 * MINUTE);
+    expect((await store.load(`session=${active}`)).invalidReason).toBe('expired');
+    // The first cookie, unused since T0: both limits are past; the absolute one wins.
+    at(2 * HOUR);
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('expired');
+    expect(events.every((e) => e.keyId === '1' && e.sessionId === first.session.id)).toBe(true);
+  });
+
+  it('with a browser the cookie also disappears on its own when the idle Max-Age runs out', async () => {
+    const { store, browser } = await started({ idleTimeout: 10 * MINUTE });
+    at(10 * MINUTE);
+    expect(browser.header()).toBeUndefined();
+    const r = await request(store, browser);
+    expect(r.session.invalidReason).toBeUndefined();
+    expect(r.session.isNew).toBe(true);
+  });
+});
+
+describe('limits sealed into the cookie', () => {
+  it('raising ttl in the config does not revive a cookie past its sealed expiry (beyond the skew)', async () => {
+    const { value } = await started({ ttl: HOUR, idleTimeout: false });
+    const relaxed = new CookieSessionStore({ keys: SECRET, schema, ttl: DAY, idleTimeout: false, timestampSkewSec: 60 });
+    at(HOUR + 59);
+    expect((await relaxed.load(`session=${value}`)).get('n')).toBe(1);
+    at(HOUR + 60);
+    expect((await relaxed.load(`session=${value}`)).invalidReason).toBe('expired');
+  });
+
+  it('raising idleTimeout in the config does not revive an idle cookie (beyond the skew)', async () => {
+    const { value } = await started({ idleTimeout: 10 * MINUTE });
+    const relaxed = new CookieSessionStore({ keys: SECRET, schema, idleTimeout: HOUR, timestampSkewSec: 60 });
+    at(11 * MINUTE);
+    expect((await relaxed.load(`session=${value}`)).invalidReason).toBe('idle');
+  });
+
+  it('lowering ttl in the config applies at once to existing cookies', async () => {
+    const { value } = await started({ ttl: DAY, idleTimeout: false });
+    const strict = new CookieSessionStore({ keys: SECRET, schema, ttl: HOUR, idleTimeout: false });
+    at(HOUR);
+    expect((await strict.load(`session=${value}`)).invalidReason).toBe('expired');
+  });
+});
+
+describe('sliding idle window (on-change)', () => {
+  it('an unchanged read re-issues only after half the idle window', async () => {
+    const { store, browser, value } = await started({ idleTimeout: 600 });
+    at(299);
+    const early = await request(store, browser);
+    expect(early.setCookies).toEqual([]);
+    at(300);
+    const due = await request(store, browser);
+    expect(due.session.status).toBe('unchanged');
+    const c = cookieNamed(due.cookies, 'session');
+    expect(c.maxAge).toBe(600);
+    expect(c.value).not.toBe(value);
+    // It slid: alive at 300 + 599, while the first cookie died at 600.
+    at(899);
+    expect((await store.load(browser.header())).invalidReason).toBeUndefined();
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('idle');
+    // Half a window after the last issue (300), it re-issues again; right after, nothing to do.
+    at(600);
+    const r = await request(store, browser);
+    expect(r.cookies.map((x) => x.name)).toEqual(['session']);
+    at(601);
+    expect((await request(store, browser)).setCookies).toEqual([]);
+    at(1199);
+    expect((await request(store, browser)).session.invalidReason).toBeUndefined();
+  });
+
+  it('never extends past the absolute ttl: iron expiry and Max-Age stop at created + ttl', async () => {
+    const ttl = 1000;
+    const { store, browser } = await started({ ttl, idleTimeout: 600 });
+    for (const t of [300, 600, 900]) {
+      at(t);
+      const r = await request(store, browser);
+      const c = cookieNamed(r.cookies, 'session');
+      const expiration = Number(ironParts(c.value)[5]);
+      expect(expiration).toBeLessThanOrEqual(T0 + ttl * 1000);
+      expect(expiration).toBe(Math.min(T0 + ttl * 1000, T0 + (t + 600) * 1000));
+      expect(t + c.maxAge!).toBeLessThanOrEqual(ttl);
+      expect(c.maxAge).toBe(Math.min(600, ttl - t));
+    }
+    at(ttl);
+    expect((await request(store, browser)).session.isNew).toBe(true);
+  });
+
+  it("extend: 'on-request' with the default touchAfter keeps a short idle window alive under steady use", async () => {
+    // idleTimeout 60 and a request every 40 s: the session must never go idle.
+    const { store, browser, first } = await started({ idleTimeout: 60, extend: 'on-request' });
+    for (let t = 40; t <= 400; t += 40) {
+      at(t);
+      const r = await request(store, browser, (s) => s.get('n'));
+      expect(r.session.invalidReason, `at +${t}s`).toBeUndefined();
+      expect(r.result, `at +${t}s`).toBe(1);
+      expect(r.session.id).toBe(first.session.id);
+    }
+  });
+
+  it('touch() re-issues before the window is half gone', async () => {
+    const { store, browser } = await started({ idleTimeout: 600 });
+    at(10);
+    const r = await request(store, browser, (s) => s.touch());
+    expect(cookieNamed(r.cookies, 'session').maxAge).toBe(600);
+  });
+});
+
+describe('Max-Age bounds', () => {
+  it('ttl: 1 never gives Max-Age ≤ 0 (iron-session #ttl<=60 bug)', async () => {
+    const { store, browser, first } = await started({ ttl: 1, idleTimeout: false });
+    expect(first.cookies[0]?.maxAge).toBe(1);
+    vi.setSystemTime(T0 + 400);
+    const r = await request(store, browser, (s) => s.set('n', 2));
+    expect(r.cookies[0]?.maxAge).toBe(1);
+    expect(r.cookies[0]?.attributes.get('expires')).toBeDefined();
+    vi.setSystemTime(T0 + 999);
+    expect((await store.load(`session=${r.cookies[0]?.value}`)).get('n')).toBe(2);
+    vi.setSystemTime(T0 + 1000);
+    expect((await store.load(`session=${r.cookies[0]?.value}`)).invalidReason).toBe('expired');
+  });
+
+  it('a huge ttl caps Max-Age at 400 days, with a matching Expires', async () => {
+    const { first } = await started({ ttl: 10 * 365 * DAY, idleTimeout: false });
+    const c = first.cookies[0]!;
+    expect(c.maxAge).toBe(MAX_AGE_CAP);
+    expect(Date.parse(c.attributes.get('expires') as string)).toBe(T0 + MAX_AGE_CAP * 1000);
+  });
+
+  it('Max-Age is never above what is left of the session', async () => {
+    const { store, browser } = await started({ ttl: 2 * HOUR, idleTimeout: HOUR });
+    at(50 * MINUTE);
+    expect((await request(store, browser)).cookies[0]?.maxAge).toBe(HOUR);
+    at(HOUR + 30 * MINUTE);
+    const r = await request(store, browser, (s) => s.set('n', 5));
+    expect(r.cookies[0]?.maxAge).toBe(30 * MINUTE);
+  });
+});
+
+describe('setTtl ("remember me")', () => {
+  it('survives later writes and outlives the store ttl', async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: DAY, idleTimeout: false });
+    const browser = new Browser();
+    const r1 = await request(store, browser, (s) => {
+      s.set('userId', 'ada');
+      s.setTtl(30 * DAY);
+    });
+    expect(r1.cookies[0]?.maxAge).toBe(30 * DAY);
+    expect(r1.session.expiresAt).toBe(T0 + 30 * DAY * 1000);
+
+    at(2 * DAY);
+    const r2 = await request(store, browser, (s) => s.set('n', 2));
+    expect(r2.session.invalidReason).toBeUndefined();
+    expect(r2.session.get('userId')).toBe('ada');
+    expect(r2.cookies[0]?.maxAge).toBe(28 * DAY);
+
+    at(29 * DAY);
+    const r3 = await request(store, browser, (s) => s.renew());
+    // renew keeps the session's own lifetime and restarts it.
+    expect(r3.cookies[0]?.maxAge).toBe(30 * DAY);
+    at(58 * DAY);
+    expect((await store.load(browser.header())).get('userId')).toBe('ada');
+  });
+
+  it("makes a lifecycle: 'browser' cookie persistent, and destroy forgets it", async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, lifecycle: 'browser', idleTimeout: false });
+    const browser = new Browser();
+    const plain = await request(store, browser, (s) => s.set('n', 1));
+    expect(plain.cookies[0]?.maxAge).toBeUndefined();
+    expect(plain.cookies[0]?.attributes.has('expires')).toBe(false);
+
+    const remembered = await request(store, browser, (s) => s.setTtl(30 * DAY));
+    expect(remembered.cookies[0]?.maxAge).toBe(30 * DAY);
+    const later = await request(store, browser, (s) => s.set('n', 2));
+    expect(later.cookies[0]?.maxAge).toBe(30 * DAY);
+
+    await request(store, browser, (s) => s.destroy());
+    const fresh = await request(store, browser, (s) => s.set('n', 3));
+    expect(fresh.cookies[0]?.maxAge).toBeUndefined();
+  });
+
+  it('setTtl with persistent: false keeps a browser-session cookie', async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, lifecycle: 'browser' });
+    const s = await store.load(undefined);
+    s.setTtl(30 * DAY, { persistent: false });
+    const [header] = await s.commit();
+    expect(header).not.toMatch(/Max-Age|Expires/);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, 11 * 365 * DAY])('refuses %s seconds', async (bad) => {
+    const s = await new CookieSessionStore({ keys: SECRET, schema }).load(undefined);
+    expect(thrown(() => s.setTtl(bad)).code).toBe('ERR_CONFIG_OPTION');
+    expect(s.status).toBe('unchanged');
+  });
+});
+
+describe("lifecycle: 'browser'", () => {
+  it('sets no Max-Age or Expires, on writes and re-issues alike, but keeps the server-side limits', async () => {
+    const { store, browser, first, value } = await started({ lifecycle: 'browser', idleTimeout: 600, ttl: HOUR });
+    expect(first.cookies[0]?.raw).not.toMatch(/Max-Age|Expires/);
+    at(300);
+    const reissue = await request(store, browser);
+    expect(reissue.cookies).toHaveLength(1);
+    expect(reissue.cookies[0]?.raw).not.toMatch(/Max-Age|Expires/);
+    at(600);
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('idle');
+    at(HOUR);
+    expect((await store.load(browser.header())).invalidReason).toBe('expired');
+  });
+});
+
+describe('a copied cookie', () => {
+  it('dies on time even when the attacker ignores Max-Age', async () => {
+    const { store, browser, value } = await started({ ttl: HOUR, idleTimeout: 20 * MINUTE });
+    // The victim keeps using the session; the attacker replays the copy.
+    for (const t of [15 * MINUTE, 30 * MINUTE, 45 * MINUTE]) {
+      at(t);
+      await request(store, browser, (s) => s.set('n', t));
+    }
+    at(20 * MINUTE - 1);
+    expect((await store.load(`session=${value}`)).get('n')).toBe(1);
+    at(20 * MINUTE);
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('idle');
+    // And the victim's own session still ends at its absolute ttl.
+    const own = browser.get('session')!;
+    at(HOUR);
+    expect((await store.load(`session=${own}`)).invalidReason).toBe('expired');
+  });
+});
+
+describe('a clock that jumps back', () => {
+  it('refuses a cookie created further in the future than the skew allowance, as malformed', async () => {
+    const { store, value, events } = await started({ timestampSkewSec: 60 });
+    at(-30);
+    expect((await store.load(`session=${value}`)).get('n')).toBe(1);
+    at(-61);
+    const s = await store.load(`session=${value}`);
+    // Documented behaviour: a timestamp from the future is not trusted and
+    // reported as `malformed` (there is no dedicated reason).
+    expect(s.invalidReason).toBe('malformed');
+    expect(events.at(-1)?.reason).toBe('malformed');
+  });
+
+  it('with timestampSkewSec: 0, any cookie from the future is refused', async () => {
+    const { store, value } = await started({ timestampSkewSec: 0 });
+    vi.setSystemTime(T0 - 1000);
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('malformed');
+  });
+});
+
+describe('idleExpiresAt / expiresAt / createdAt', () => {
+  it('report the limits of the loaded session', async () => {
+    const { store, browser } = await started({ ttl: HOUR, idleTimeout: 10 * MINUTE });
+    at(120);
+    const s = await store.load(browser.header());
+    expect(s.createdAt).toBe(T0);
+    expect(s.expiresAt).toBe(T0 + HOUR * 1000);
+    expect(s.idleExpiresAt).toBe(T0 + 10 * MINUTE * 1000);
+    const none = await new CookieSessionStore({ keys: SECRET, schema, idleTimeout: false }).load(undefined);
+    expect(none.idleExpiresAt).toBeUndefined();
+  });
+});

@@ -12,4 +12,9 @@ export default defineConfig({
   // node:crypto is reached through process.getBuiltinModule at run time, never imported,
   // so the same bundle runs in Node, Bun, Deno, workerd and browsers.
   external: [],
+  // iron-webcrypto is ESM-only: a `require('iron-webcrypto')` in the CJS build
+  // throws ERR_REQUIRE_ESM on Node 20 before 20.19 (engines says >=20). Only
+  // two of its constants are used, so they are inlined into both builds and
+  // neither build imports anything at run time (`npm run check:package` checks).
+  noExternal: ['iron-webcrypto'],
 });

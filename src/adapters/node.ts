@@ -14,6 +14,7 @@
  */
 import { SessionError, isSessionError } from '../errors';
 import { COMMIT, PENDING, type CommitSink, type Session } from '../session/session';
+import { isPromiseLike } from '../seal/engine';
 import { mergeSetCookies } from './merge';
 import type { NodeRequestLike, NodeResponseLike } from './types';
 
@@ -87,8 +88,8 @@ export function commitOnWriteHead(res: NodeResponseLike, session: Session<object
       if (!pending[PENDING]) continue;
       try {
         const result = pending[COMMIT]();
-        if (result instanceof Promise) {
-          result.catch(() => {});
+        if (isPromiseLike(result)) {
+          Promise.resolve(result).catch(() => {});
           report('the commit needs the asynchronous WebCrypto engine (or a key still being stretched)');
         }
       } catch (err) {
@@ -97,7 +98,17 @@ export function commitOnWriteHead(res: NodeResponseLike, session: Session<object
     }
     // writeHead(status, [message], headers) given set-cookie itself would drop ours: fold them in.
     const last = rest[rest.length - 1];
-    if (last && typeof last === 'object' && !Array.isArray(last)) {
+    if (Array.isArray(last)) {
+      // Node's flat form [name, value, name, value, …] replaces headers named there (and keeps only the
+      // last of repeated names): gather every Set-Cookie into one pair, theirs first, then ours.
+      const theirs: unknown[] = [];
+      for (let i = last.length - 2; i >= 0; i -= 2) {
+        if (String(last[i]).toLowerCase() !== 'set-cookie') continue;
+        theirs.unshift(...[last[i + 1]].flat());
+        last.splice(i, 2);
+      }
+      if (theirs.length) last.push('Set-Cookie', [...theirs, ...currentSetCookies(this)]);
+    } else if (last && typeof last === 'object') {
       const headers = last as Record<string, unknown>;
       const key = Object.keys(headers).find((k) => k.toLowerCase() === 'set-cookie');
       if (key !== undefined) {

@@ -20,7 +20,7 @@
  */
 import { defaults, macPrefix } from 'iron-webcrypto';
 import type { UnsealErrorCode } from '../errors';
-import { randomBytes, type MaybePromise } from './engine';
+import { isPromiseLike, randomBytes, type MaybePromise } from './engine';
 import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding';
 import { after, type KeyRing, type RingKey } from './keys';
 
@@ -130,7 +130,8 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
   return guard(() =>
     after(cachedMacKey ?? key.derive(macSalt, 'mac'), (macKey) =>
       after(key.engine.verify(macKey, base, mac), (valid): MaybePromise<IronResult> => {
-        if (!valid) return refuse('ERR_SEAL_BAD_MAC');
+        // Strictly `true`: anything else (false, or a value that is not a boolean at all) refuses.
+        if (valid !== true) return refuse('ERR_SEAL_BAD_MAC');
         if (cachedMacKey === undefined) key.remember(macSalt, 'mac', macKey);
         const expiration = expText === '' ? undefined : Number(expText);
         if (expiration !== undefined && expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');
@@ -180,7 +181,7 @@ function decryptVerified(
 function guard(run: () => MaybePromise<IronResult>, code: UnsealErrorCode): MaybePromise<IronResult> {
   try {
     const value = run();
-    return value instanceof Promise ? value.catch(() => refuse(code)) : value;
+    return isPromiseLike(value) ? Promise.resolve(value).catch(() => refuse(code)) : value;
   } catch {
     return refuse(code);
   }

@@ -22,7 +22,7 @@
  * @module
  */
 import { configError } from '../errors';
-import { getEngine, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey, type MaybePromise } from './engine';
+import { getEngine, isPromiseLike, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey, type MaybePromise } from './engine';
 import { toHex, utf8 } from './encoding';
 
 /** A secret: a string of at least 32 characters, or a `Uint8Array` of at least 32 random bytes. */
@@ -186,7 +186,7 @@ export class RingKey {
 
 /** Apply `fn` to a value that may be a promise, synchronously when it is not. */
 export function after<A, R>(a: MaybePromise<A>, fn: (a: A) => MaybePromise<R>): MaybePromise<R> {
-  return a instanceof Promise ? a.then(fn) : fn(a);
+  return isPromiseLike(a) ? Promise.resolve(a).then(fn) : fn(a);
 }
 
 /**
@@ -194,7 +194,7 @@ export function after<A, R>(a: MaybePromise<A>, fn: (a: A) => MaybePromise<R>): 
  * both are already there (the node:crypto path stays synchronous).
  */
 export function then2<A, B, R>(a: MaybePromise<A>, b: MaybePromise<B>, fn: (a: A, b: B) => MaybePromise<R>): MaybePromise<R> {
-  if (a instanceof Promise || b instanceof Promise) return Promise.all([a, b]).then(([x, y]) => fn(x, y));
+  if (isPromiseLike(a) || isPromiseLike(b)) return Promise.all([a, b]).then(([x, y]) => fn(x, y));
   return fn(a, b);
 }
 

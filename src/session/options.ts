@@ -10,7 +10,7 @@ import { MAX_AGE_CAP_SECONDS, MAX_NAME_VALUE_BYTES } from '../cookie/limits';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
 import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
-import { isStandardSchema, jsonObjectSchema, type StandardSchemaV1 } from './schema';
+import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /** Why a session cookie that came with the request was not accepted. */
 export type InvalidReason =
@@ -59,7 +59,7 @@ export interface SessionInfo<State> {
  *
  * @typeParam S the schema type; the session state is its output type.
  */
-export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1> extends KeyRingOptions {
+export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends KeyRingOptions {
   /** The secret(s) that seal and unseal the cookie. See `Keys`. */
   readonly keys: Keys;
   /**
@@ -176,7 +176,9 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   const lifecycle = oneOf(options.lifecycle, 'lifecycle', ['persistent', 'browser'], 'persistent');
   const extend = oneOf(options.extend, 'extend', ['on-change', 'on-request'], 'on-change');
   // By default at most half the idle window (as on-change), or a session used more often than its idle timeout could still go idle.
-  const touchAfter = seconds(options.touchAfter, 'touchAfter', Math.min(DEFAULTS.touchAfter, (idle ?? ttl) / 2), 0, MAX_AGE_CAP_SECONDS);
+  // A re-issue must come well inside the idle window, or sessions in steady use would die.
+  const touchLimit = (idle ?? ttl) / 2;
+  const touchAfter = seconds(options.touchAfter, 'touchAfter', Math.min(DEFAULTS.touchAfter, touchLimit), 0, touchLimit);
   const oneCookie = MAX_NAME_VALUE_BYTES + 1;
   const capacity = maxChunks * oneCookie + 2 * (maxChunks - 1) + 8 * maxChunks;
   // The default budget never exceeds what maxChunks cookies can hold (maxChunks: 1 alone must construct).

@@ -8,7 +8,7 @@ import { SessionError, configError } from '../errors';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
 import { jsonObjectSchema, type Json, type StandardResult } from './schema';
-import type { MaybePromise } from '../seal/engine';
+import { isPromiseLike, type MaybePromise } from '../seal/engine';
 import { after } from '../seal/keys';
 import { writeCookies, type CookieWrite } from './writer';
 
@@ -97,6 +97,9 @@ export class Session<State extends object = Record<string, Json>> {
   #chunksHeld: Set<number>;
   /** Something to write since the last commit. */
   #pending = false;
+  /** Bumped by every change; a commit that failed records the version it failed at. */
+  #version = 0;
+  #failedVersion = -1;
   #forceWrite = false;
   #committed = false;
   #sink: CommitSink | undefined;
@@ -195,7 +198,7 @@ export class Session<State extends object = Record<string, Json>> {
    * session.set('theme', 'dark');
    * ```
    */
-  set<K extends keyof State>(key: K, value: State[K]): void {
+  set<K extends keyof State>(key: K, value: State[K] | DeepReadonly<State[K]>): void {
     const next = { ...this.#state } as State;
     Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
     this.#write(next);
@@ -209,8 +212,8 @@ export class Session<State extends object = Record<string, Json>> {
    * session.update((s) => ({ ...s, cart: [...s.cart, item] }));
    * ```
    */
-  update(fn: (data: DeepReadonly<State>) => State): void {
-    this.#write(fn(this.#state as DeepReadonly<State>));
+  update(fn: (data: DeepReadonly<State>) => State | DeepReadonly<State>): void {
+    this.#write(fn(this.#state as DeepReadonly<State>) as State);
   }
 
   /** Remove an optional field; validated like `set`. */
@@ -279,7 +282,7 @@ export class Session<State extends object = Record<string, Json>> {
     this.#flashIn = this.#flashOut = undefined;
     this.#lifetime = this.#persistent = undefined;
     this.#status = 'purged';
-    this.#pending = true;
+    this.#changedNow();
   }
 
   /**
@@ -292,14 +295,18 @@ export class Session<State extends object = Record<string, Json>> {
     this.#id = newSessionId();
     this.#createdAt = Date.now();
     this.#status = 'renewed';
-    this.#pending = true;
+    this.#changedNow();
   }
 
-  /** Re-issue the cookie on this response even though nothing changed (slides the idle window, refreshes Max-Age). */
+  /**
+   * Re-issue the cookie on this response even though nothing changed (slides
+   * the idle window, refreshes Max-Age). A no-op for a new, untouched session.
+   */
   touch(): void {
-    if (this.#status === 'purged') return;
+    // Nothing to re-issue for a session the browser does not hold yet (lazy creation).
+    if (this.#status === 'purged' || (this.#issuedAt === undefined && this.#status === 'unchanged')) return;
     this.#forceWrite = true;
-    this.#pending = true;
+    this.#changedNow();
   }
 
   /**
@@ -340,6 +347,22 @@ export class Session<State extends object = Record<string, Json>> {
       this.#committed = true;
       return [];
     }
+    const version = this.#version;
+    const failed = (err: unknown): never => {
+      // The caller saw this error; the node:http writeHead hook must not retry the same state and report it again.
+      this.#failedVersion = version;
+      throw err;
+    };
+    let written: MaybePromise<CookieWrite[]>;
+    try {
+      written = this.#emit(mode, now);
+    } catch (err) {
+      return failed(err);
+    }
+    return isPromiseLike(written) ? Promise.resolve(written).catch(failed) : written;
+  }
+
+  #emit(mode: 'write' | 'remove', now: number): MaybePromise<CookieWrite[]> {
     return after(
       writeCookies(this.#o, {
         mode,
@@ -363,6 +386,7 @@ export class Session<State extends object = Record<string, Json>> {
 
   /** @internal Whether a commit would write anything now. */
   get [PENDING](): boolean {
+    if (this.#failedVersion === this.#version) return false;
     return this.#pending || (!this.#committed && (this.#clearIncoming || (this.#issuedAt !== undefined && this.#reissueDue(Date.now()))));
   }
 
@@ -398,15 +422,20 @@ export class Session<State extends object = Record<string, Json>> {
     this.#status = 'unchanged';
   }
 
+  #changedNow(): void {
+    this.#pending = true;
+    this.#version++;
+  }
+
   #markChanged(): void {
     if (this.#status !== 'renewed') this.#status = 'changed';
-    this.#pending = true;
+    this.#changedNow();
   }
 
   #write(next: State): void {
     const result = this.#o.schema['~standard'].validate(next) as StandardResult<State> | Promise<unknown>;
-    if (result instanceof Promise) {
-      result.catch(() => {});
+    if (isPromiseLike(result)) {
+      Promise.resolve(result).catch(() => {});
       throw configError(
         'ERR_CONFIG_OPTION',
         'schema',

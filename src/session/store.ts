@@ -7,8 +7,9 @@
  */
 import type { UnsealErrorCode } from '../errors';
 import { SessionError, configError } from '../errors';
-import { joinChunks, requestBytes } from '../cookie/framing';
+import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
+import { isPromiseLike } from '../seal/engine';
 import { openSealed } from '../seal/index';
 import {
   resolveStoreOptions,
@@ -30,7 +31,17 @@ const REASONS: Record<UnsealErrorCode, InvalidReason> = {
   ERR_SEAL_NOT_JSON: 'malformed',
 };
 
-export type StateOf<S extends StandardSchemaV1> = InferState<S> extends object ? InferState<S> : never;
+/**
+ * The session state type of a store with schema `S`: the schema's output. A
+ * schema typed only as `StandardSchemaV1` (output `unknown`) gives a JSON
+ * object; a schema whose output is not an object gives `never` (and the store
+ * refuses it at construction, since `{}` does not validate).
+ */
+export type StateOf<S extends StandardSchemaV1> = unknown extends InferState<S>
+  ? JsonObject
+  : InferState<S> extends object
+    ? InferState<S>
+    : never;
 
 /**
  * The framework-free core of {@link CookieSessionStore}: options and `load`.
@@ -71,8 +82,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   constructor(options: CookieSessionStoreOptions<S>) {
     this.options = resolveStoreOptions(options as CookieSessionStoreOptions<StandardSchemaV1>);
     const result = this.options.schema['~standard'].validate({});
-    if (result instanceof Promise) {
-      result.catch(() => {});
+    if (isPromiseLike(result)) {
+      Promise.resolve(result).catch(() => {});
       throw configError(
         'ERR_CONFIG_OPTION',
         'schema',
@@ -128,16 +139,12 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     };
 
     if (read.value === undefined) return refuse('malformed');
-    const values: string[] = [];
-    for (let i = 0; i < found.size; i++) {
-      const v = found.get(i);
-      if (v !== undefined) values.push(v);
-    }
-    if (requestBytes(o.cookie.name, values) > o.maxBytes + 64) return refuse('oversized');
+    // Bounded work before any crypto: the joined value alone (leftover chunks past the head's count are ignored) must fit the budget.
+    if (read.value.length > o.maxBytes) return refuse('oversized');
 
     // The seal's own expiry is checked below, once the payload says which limit (absolute or idle) ran out.
     const maybe = openSealed(o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY);
-    const opened = maybe instanceof Promise ? await maybe : maybe;
+    const opened = isPromiseLike(maybe) ? await maybe : maybe;
     if (!opened.ok) return refuse(REASONS[opened.code]);
     const payload = readPayload(opened.data);
     if (!payload) return refuse('malformed', opened.keyId);
@@ -154,7 +161,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     }
 
     const checked = o.schema['~standard'].validate(payload.v) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
-    const validated = checked instanceof Promise ? await checked : checked;
+    const validated = isPromiseLike(checked) ? await checked : checked;
     if (validated.issues) return refuse('invalid-schema', opened.keyId, payload.id);
     const state = validated.value;
 
@@ -167,8 +174,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */
   readonly #fresh = (): StateOf<S> => {
     const result = this.options.schema['~standard'].validate({}) as StandardResult<StateOf<S>> | Promise<unknown>;
-    if (result instanceof Promise || result.issues) {
-      if (result instanceof Promise) result.catch(() => {});
+    if (isPromiseLike(result) || result.issues) {
+      if (isPromiseLike(result)) Promise.resolve(result).catch(() => {});
       // The constructor checked {} once; a schema that changes its mind is a bug in the schema.
       throw new SessionError('ERR_SESSION_INVALID', 'sealed-session: the schema no longer accepts {} for a fresh session');
     }

@@ -2,7 +2,8 @@ import * as nodeCrypto from 'node:crypto';
 import * as iron from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
 import { IRON_PREFIX, ironOpen, ironSeal, type IronResult } from '../../src/seal/iron';
-import { createKeyRing, type KeyRing } from '../../src/seal/keys';
+import { KeyRing, RingKey, createKeyRing } from '../../src/seal/keys';
+import { getEngine, type CryptoEngine, type MaybePromise } from '../../src/seal/engine';
 import {
   ENGINES,
   PART_NAMES,
@@ -389,5 +390,40 @@ describe.each(ENGINES)('ironOpen refusals ($engine engine)', ({ options }) => {
       const empty = await open(keys, await ironSeal(keys, '', undefined));
       expect(empty.ok && empty.plaintext).toBe('');
     });
+  });
+});
+
+describe('promises from another realm (edge-runtime hands out such promises)', () => {
+  /** The WebCrypto engine, with every promise it returns disguised as a plain thenable. */
+  function foreignEngine(): CryptoEngine {
+    const base = getEngine('webcrypto')!;
+    const disguise = <T>(value: MaybePromise<T>): MaybePromise<T> =>
+      value instanceof Promise ? ({ then: (ok: (v: T) => unknown, ko: (e: unknown) => unknown) => value.then(ok, ko) } as unknown as Promise<T>) : value;
+    return {
+      kind: 'webcrypto',
+      importKey: (raw, usage) => disguise(base.importKey(raw, usage)),
+      pbkdf2: (...args) => disguise(base.pbkdf2(...args)),
+      encrypt: (...args) => disguise(base.encrypt(...args)),
+      decrypt: (...args) => disguise(base.decrypt(...args)),
+      sign: (...args) => disguise(base.sign(...args)),
+      verify: (...args) => disguise(base.verify(...args)),
+    };
+  }
+
+  it('still refuses a tampered token and opens a good one', async () => {
+    const secret = 'r'.repeat(40);
+    const ring = new KeyRing([new RingKey('1', secret, foreignEngine(), 1)]);
+    const token = await ironSeal(ring, '{"a":1}', undefined);
+    const good = await ironOpen(ring, token, Date.now(), SKEW);
+    expect(good).toMatchObject({ ok: true, plaintext: '{"a":1}' });
+    const parts = token.split('*');
+    parts[4] = parts[4]!.slice(0, -2) + (parts[4]!.endsWith('AA') ? 'BA' : 'AA');
+    expect(await ironOpen(ring, parts.join('*'), Date.now(), SKEW)).toEqual({ ok: false, code: 'ERR_SEAL_BAD_MAC' });
+  });
+
+  it('works with a raw 32-byte key too', async () => {
+    const ring = new KeyRing([new RingKey('1', new Uint8Array(32).fill(7), foreignEngine(), 1)]);
+    const token = await ironSeal(ring, '"x"', undefined);
+    expect(await ironOpen(ring, token, Date.now(), SKEW)).toMatchObject({ ok: true, plaintext: '"x"' });
   });
 });

@@ -40,7 +40,6 @@ const payload = () => ({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c: Math.floor(Date.now() 
 
 describe('garbage and truncation', () => {
   it.each([
-    ['empty value', 'session='],
     ['a word', 'session=garbage'],
     ['the prefix only', 'session=Fe26.2'],
     ['eight empty components', 'session=Fe26.2*******'],
@@ -61,6 +60,15 @@ describe('garbage and truncation', () => {
     expect(events).toHaveLength(1);
     // Cleared on the response.
     expect(checkResponse(await s.commit()).every((c) => c.maxAge === 0)).toBe(true);
+  });
+
+  it('an empty value is no session at all: no reason, no event, nothing sent', async () => {
+    const { store, events } = watchedStore();
+    const s = await store.load('session=');
+    expect(s.invalidReason).toBeUndefined();
+    expect(s.isNew).toBe(true);
+    expect(events).toHaveLength(0);
+    expect(await s.commit()).toEqual([]);
   });
 
   it('a 100 KB value is refused unopened as oversized', async () => {

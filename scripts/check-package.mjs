@@ -1,0 +1,139 @@
+/**
+ * `npm run check:package`: what a consumer of the published package gets.
+ *
+ * 1. Builds `dist/` (tsup).
+ * 2. The built files import no `node:` module, and the CJS build requires
+ *    nothing (a `require()` of an ESM-only package fails on Node 20 < 20.19).
+ * 3. esbuild bundles the package for `platform: 'browser'`: no `node:`
+ *    specifier survives, and the minified + gzipped size stays under budget
+ *    (the whole entry, and `sealData`/`unsealData` alone to check tree-shaking).
+ * 4. `npm pack` ships the entry points and no sources or tests.
+ * 5. Both builds load and round-trip a token: ESM by `import`, CJS by
+ *    `require` with require(esm) switched off (as on Node 20 < 20.19).
+ * 6. `publint --strict` and `attw --pack .` (ESM and CJS consumers get types).
+ *
+ * Prints `ok` / `not ok` per check and ends with `N passed, M failed`; exits 1
+ * on any problem.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Minified + gzipped (level 9) bytes allowed, about 15% above what was
+ * measured when the budget was set; raise it deliberately, with a reason.
+ */
+const BUDGETS = [
+  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 13_878, budget: 16_000 },
+  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 8_206, budget: 9_450 },
+];
+
+/** A `node:` module specifier in import/export/require/import() position (a `'node:crypto'` string given to getBuiltinModule is fine). */
+const NODE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']node:[\w/]+["']/;
+const REQUIRE_CALL = /\brequire\s*\(\s*["'][^"']+["']\s*\)/;
+
+const results = [];
+
+async function check(name, fn) {
+  try {
+    const detail = await fn();
+    results.push({ name, ok: true });
+    console.log(`ok ${name}${detail ? ` (${detail})` : ''}`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    console.log(`not ok ${name}: ${err?.message ?? err}`);
+  }
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, ...options });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${output}`);
+  return output;
+}
+
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
+const read = (file) => readFileSync(path.join(root, file), 'utf8');
+
+await check('build', () => {
+  run('npm', ['run', 'build']);
+});
+
+await check('dist imports no node: module', () => {
+  for (const file of ['dist/index.js', 'dist/index.cjs']) {
+    const match = NODE_SPECIFIER.exec(read(file));
+    if (match) throw new Error(`${file}: ${match[0]}`);
+  }
+});
+
+await check('the CJS build requires nothing', () => {
+  const match = REQUIRE_CALL.exec(read('dist/index.cjs'));
+  if (match) throw new Error(`dist/index.cjs: ${match[0]} (an ESM-only dependency breaks require() on Node 20 < 20.19; bundle it with noExternal in tsup.config.ts)`);
+});
+
+for (const entry of BUDGETS) {
+  await check(`browser bundle, ${entry.name}: no node: specifier, gzip size under budget`, async () => {
+    const result = await build({
+      stdin: { contents: entry.source, resolveDir: root, loader: 'js' },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const output = result.outputFiles[0];
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+    if (imports.length) throw new Error(`the bundle still imports ${imports.join(', ')}`);
+    const specifier = NODE_SPECIFIER.exec(output.text);
+    if (specifier) throw new Error(`the bundle contains ${specifier[0]}`);
+    const gzipped = gzipSync(output.contents, { level: 9 }).length;
+    const summary = `${output.contents.length} B minified, ${gzipped} B gzipped; budget ${entry.budget} B, measured ${entry.measured} B when set`;
+    if (gzipped > entry.budget) throw new Error(summary);
+    return summary;
+  });
+}
+
+await check('npm pack ships the entry points and no sources or tests', () => {
+  const [pack] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']).replace(/^[^[]*/, ''));
+  const files = pack.files.map((f) => f.path);
+  const missing = ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'].filter((f) => !files.includes(f));
+  if (missing.length) throw new Error(`missing from the tarball: ${missing.join(', ')}`);
+  const stray = files.filter((f) => /^(src|test|bench|examples|scripts)\//.test(f));
+  if (stray.length) throw new Error(`should not be published: ${stray.slice(0, 5).join(', ')}`);
+  return `${files.length} files, ${pack.size} B packed`;
+});
+
+const SMOKE = `
+  const { sealData, unsealData } = LIB;
+  const keys = 'check-package-smoke-secret-0123456789abcdef';
+  const token = await sealData({ ok: 1 }, { keys, purpose: 'smoke' });
+  const data = await unsealData(token, { keys, purpose: 'smoke' });
+  if (data.ok !== 1) throw new Error('round trip failed');
+`;
+
+await check('the ESM build imports and round-trips', () => {
+  run(process.execPath, ['--input-type=module', '-e', SMOKE.replace('LIB', "await import('./dist/index.js')")]);
+});
+
+await check('the CJS build requires and round-trips without require(esm)', () => {
+  run(process.execPath, ['--no-experimental-require-module', '-e', `(async () => { ${SMOKE.replace('LIB', "require('./dist/index.cjs')")} })().catch((e) => { console.error(e); process.exit(1); })`]);
+});
+
+await check('publint --strict', () => run(bin('publint'), ['--strict']).split('\n').at(-1));
+
+await check('attw --pack . (node10, node16 CJS and ESM, bundler)', () => {
+  const output = run(bin('attw'), ['--pack', '.', '--format', 'ascii']);
+  console.log(output.replace(/^/gm, '  '));
+});
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+if (failed) process.exitCode = 1;

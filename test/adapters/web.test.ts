@@ -1,0 +1,206 @@
+/**
+ * `handleSession` and `withSession` with Fetch API objects, no server: what a
+ * handler's Response ends up carrying, and what a later Request reads back.
+ */
+import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { CookieSessionStore, type CookieSetOptions, type Session } from '../../src/index';
+import { CookieJar, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
+import { rejection } from '../session/helpers';
+
+const store = new CookieSessionStore({
+  keys: 'web-adapter-test-secret-0123456789abcdefghijkl',
+  schema: z.object({ count: z.number().int().default(0) }),
+  cookie: { name: 'sid', sameSite: 'strict' },
+  ttl: 3600,
+  idleTimeout: false,
+});
+type S = Session<{ count: number }>;
+
+const URL_ = 'http://127.0.0.1/app';
+
+/** A request carrying the jar's cookies. */
+function requestFrom(jar: CookieJar): Request {
+  const cookie = jar.header();
+  return new Request(URL_, cookie === undefined ? {} : { headers: { cookie } });
+}
+
+function increment(session: S): void {
+  session.set('count', session.get('count') + 1);
+}
+
+describe('handleSession(request, response)', () => {
+  test('appends to the Set-Cookie values the response has, and the state reads back', async () => {
+    const jar = new CookieJar();
+    const response = new Response('ok', { headers: { 'set-cookie': 'other=1; Path=/' } });
+    const session = await store.handleSession(requestFrom(jar), response);
+    increment(session);
+    const written = await session.commit();
+
+    const values = response.headers.getSetCookie();
+    expect(values.map((v) => parseSetCookie(v).name)).toEqual(['other', 'sid']);
+    expect(values[1]).toBe(written[0]);
+    jar.apply(values);
+    expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(1);
+  });
+
+  test('replaces an earlier value of the same cookie name (two commits, or a stale value)', async () => {
+    const response = new Response('ok', { headers: { 'set-cookie': 'sid=stale; Path=/' } });
+    response.headers.append('set-cookie', 'other=1');
+    const session = await store.handleSession(new Request(URL_), response);
+    increment(session);
+    await session.commit();
+    increment(session);
+    await session.commit();
+
+    const parsed = expectOneSetCookiePerName(response.headers.getSetCookie());
+    expect(parsed.map((p) => p.name)).toEqual(['other', 'sid']);
+    const jar = new CookieJar();
+    jar.apply(response.headers.getSetCookie());
+    expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(2);
+  });
+
+  test('an immutable response (Response.redirect) makes commit reject with ERR_SESSION_ADAPTER', async () => {
+    const session = await store.handleSession(new Request(URL_), Response.redirect(`${URL_}/next`, 303));
+    increment(session);
+    expect((await rejection(session.commit())).code).toBe('ERR_SESSION_ADAPTER');
+  });
+});
+
+describe('handleSession(request, headers) and handleSession(request)', () => {
+  test('a Headers object receives the cookies', async () => {
+    const headers = new Headers({ 'set-cookie': 'other=1' });
+    const session = await store.handleSession(new Request(URL_), headers);
+    increment(session);
+    await session.commit();
+    expect(headers.getSetCookie().map((v) => parseSetCookie(v).name)).toEqual(['other', 'sid']);
+  });
+
+  test('without a response, commit() only returns the values', async () => {
+    const jar = new CookieJar();
+    const session = await store.handleSession(requestFrom(jar));
+    increment(session);
+    const values = await session.commit();
+    expect(values.map((v) => parseSetCookie(v).name)).toEqual(['sid']);
+    jar.apply(values);
+    const again = await store.handleSession(requestFrom(jar));
+    expect({ count: again.get('count'), isNew: again.isNew }).toEqual({ count: 1, isNew: false });
+  });
+});
+
+describe('withSession(handler)', () => {
+  const count = store.withSession(async (_request: Request, session, ctx: { label: string }) => {
+    increment(session);
+    return Response.json({ count: session.get('count'), label: ctx.label });
+  });
+
+  test('commits onto the Response the handler returns, and passes extra arguments through', async () => {
+    const jar = new CookieJar();
+    const first = await count(requestFrom(jar), { label: 'ctx-1' });
+    expect(await first.clone().json()).toEqual({ count: 1, label: 'ctx-1' });
+    jar.apply(first.headers.getSetCookie());
+    expect(jar.names()).toEqual(['sid']);
+    const second = await count(requestFrom(jar), { label: 'ctx-2' });
+    expect(await second.json()).toEqual({ count: 2, label: 'ctx-2' });
+  });
+
+  test('copies a Response.redirect() (immutable headers) and keeps status, Location and body', async () => {
+    const jar = new CookieJar();
+    const original = Response.redirect(`${URL_}/done`, 303);
+    const handler = store.withSession((_request: Request, session) => {
+      increment(session);
+      return original;
+    });
+    const response = await handler(requestFrom(jar));
+    expect(response).not.toBe(original);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`${URL_}/done`);
+    jar.apply(response.headers.getSetCookie());
+    expect(jar.names()).toEqual(['sid']);
+  });
+
+  test('returns the very same Response when nothing changed', async () => {
+    const original = new Response('unchanged');
+    const handler = store.withSession(() => original);
+    const response = await handler(new Request(URL_));
+    expect(response).toBe(original);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('a NextResponse-like response with a cookies store', () => {
+  /** What `NextResponse` offers: Headers, plus a `cookies.set` that rewrites Set-Cookie itself. */
+  function fakeNextResponse(): { headers: Headers; cookies: { set(options: CookieSetOptions): void }; calls: CookieSetOptions[] } {
+    const calls: CookieSetOptions[] = [];
+    return { headers: new Headers(), cookies: { set: (options) => void calls.push(options) }, calls };
+  }
+
+  test('cookies are written through cookies.set with their attributes', async () => {
+    const response = fakeNextResponse();
+    const session = await store.handleSession(new Request(URL_), response);
+    increment(session);
+    const before = Date.now();
+    const [header] = await session.commit();
+
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(response.calls).toHaveLength(1);
+    const call = response.calls[0]!;
+    const sent = parseSetCookie(header!);
+    expect(call).toMatchObject({ name: 'sid', value: sent.value, path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
+    expect(call.maxAge).toBe(Number(sent.attributes.get('max-age')));
+    expect(call.maxAge).toBeGreaterThan(3500);
+    expect(call.maxAge).toBeLessThanOrEqual(3600);
+    expect(call.expires).toBeInstanceOf(Date);
+    expect(call.expires!.getTime()).toBeGreaterThanOrEqual(before + call.maxAge! * 1000 - 1000);
+    expect(call.expires!.getTime()).toBeLessThanOrEqual(Date.now() + call.maxAge! * 1000 + 1000);
+    expect(call.domain).toBeUndefined();
+  });
+
+  test('destroy() deletes through cookies.set: empty value, maxAge 0, expires at the epoch', async () => {
+    const jar = new CookieJar();
+    const first = await store.handleSession(requestFrom(jar));
+    increment(first);
+    jar.apply(await first.commit());
+
+    const response = fakeNextResponse();
+    const session = await store.handleSession(requestFrom(jar), response);
+    session.destroy();
+    await session.commit();
+    expect(response.calls).toHaveLength(1);
+    expect(response.calls[0]).toMatchObject({ name: 'sid', value: '', maxAge: 0, path: '/', secure: true, sameSite: 'strict' });
+    expect(response.calls[0]!.expires!.getTime()).toBe(0);
+  });
+});
+
+describe('wrong arguments', () => {
+  const request = new Request(URL_);
+  const cases: ReadonlyArray<readonly [string, unknown[]]> = [
+    ['nothing', []],
+    ['null', [null]],
+    ['a string', ['sid=1']],
+    ['a plain object', [{}]],
+    ['a request and a number', [request, 42]],
+    ['a request and a plain object', [request, { headers: {} }]],
+    ['a node-like request without a response', [{ headers: { cookie: 'sid=1' } }]],
+    ['a cookie store and a second argument', [{ getAll: () => [], set: () => undefined }, new Headers()]],
+  ];
+  test.each(cases)('%s → ERR_SESSION_ADAPTER', async (_, args) => {
+    const handleSession = store.handleSession as (...a: unknown[]) => Promise<unknown>;
+    const err = await rejection(handleSession(...args));
+    expect(err.code).toBe('ERR_SESSION_ADAPTER');
+    expect(err.message).toMatch(/handleSession takes/);
+  });
+});
+
+test('destroy() answers with deletions only, and the client ends with no cookie', async () => {
+  const jar = new CookieJar();
+  const s = await store.handleSession(requestFrom(jar));
+  increment(s);
+  jar.apply(await s.commit());
+  const purge = await store.handleSession(requestFrom(jar));
+  purge.destroy();
+  const values = await purge.commit();
+  expect(values.map(parseSetCookie).every(isDeletion)).toBe(true);
+  jar.apply(values);
+  expect(jar.names()).toEqual([]);
+});

@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { configError } from '../errors';
+import { SessionError, configError } from '../errors';
 import { assertMaxChunks } from '../cookie/chunks';
 import { MAX_AGE_CAP_SECONDS, MAX_NAME_VALUE_BYTES } from '../cookie/limits';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
 import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { isCookieName } from '../cookie/grammar';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /** Why a session cookie that came with the request was not accepted. */
@@ -93,6 +94,24 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
   readonly onInvalid?: (event: InvalidSessionEvent) => void;
   /**
+   * Migration from iron-session 8/9: when a request has no session cookie of
+   * ours but has iron-session's, open it with iron-session's password (a
+   * string, or its `{ [id]: password }` map), validate it against the schema,
+   * and re-issue it in this library's format on the same response (deleting
+   * the old cookie). The migrated session starts a fresh lifetime and gets a
+   * new id. The old cookie's Path/Domain must match `cookie`'s for the
+   * deletion to reach it.
+   *
+   * @example
+   * ```ts
+   * fromIronSession: { cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! } }
+   * ```
+   */
+  readonly fromIronSession?: {
+    readonly cookieName: string;
+    readonly password: string | Readonly<Record<string, string>>;
+  };
+  /**
    * Consulted on every load of an authentic, unexpired session; return true to
    * refuse it (reason `revoked`). Use it for "log out everywhere" with a
    * per-user epoch kept in your database or cache.
@@ -120,6 +139,8 @@ export interface ResolvedStoreOptions {
   readonly skewMs: number;
   readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
+  /** iron-session migration: its password ring and cookie name. */
+  readonly legacy: { readonly ring: KeyRing; readonly cookieName: string } | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -205,5 +226,28 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     skewMs: checkSkew(options.timestampSkewSec),
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
+    legacy: resolveLegacy(options.fromIronSession, options),
   });
+}
+
+function resolveLegacy(
+  input: CookieSessionStoreOptions['fromIronSession'],
+  options: KeyRingOptions,
+): ResolvedStoreOptions['legacy'] {
+  if (input === undefined) return undefined;
+  if (!input || typeof input !== 'object' || typeof input.cookieName !== 'string' || !isCookieName(input.cookieName)) {
+    throw configError('ERR_CONFIG_OPTION', 'fromIronSession.cookieName', "must be iron-session's cookieName (an RFC 6265 token)");
+  }
+  if (typeof input.password !== 'string' && (!input.password || typeof input.password !== 'object')) {
+    throw configError('ERR_CONFIG_KEYS', 'fromIronSession.password', "must be iron-session's password: a string, or its { [id]: password } map");
+  }
+  // iron-session reads a string password as key id 1, and a map by numeric id: exactly our key ring's rules.
+  try {
+    const ring = createKeyRing(input.password, { ...(options.crypto !== undefined && { crypto: options.crypto }) });
+    return { ring, cookieName: input.cookieName };
+  } catch (err) {
+    if (!(err instanceof SessionError) || err.option === undefined) throw err;
+    const option = `fromIronSession.password${err.option.slice('keys'.length)}`;
+    throw configError('ERR_CONFIG_KEYS', option, err.message.slice(err.message.indexOf(': ', 'sealed-session: '.length) + 2));
+  }
 }

@@ -62,6 +62,10 @@ export interface SessionInit<State> {
   readonly clearIncoming?: boolean;
   /** Chunk indexes ≥ 1 the request carried. */
   readonly chunksPresent: readonly number[];
+  /** Migrated from another format (iron-session): write it in ours on the first commit. */
+  readonly migrated?: boolean;
+  /** Other cookie names to delete on the first commit (the migrated cookie). */
+  readonly removeOnCommit?: readonly string[];
 }
 
 /**
@@ -103,6 +107,7 @@ export class Session<State extends object = Record<string, Json>> {
   #forceWrite = false;
   #committed = false;
   #sink: CommitSink | undefined;
+  #removeOnCommit: readonly string[];
 
   /** @internal Sessions come from a store. */
   constructor(init: SessionInit<State>) {
@@ -121,6 +126,11 @@ export class Session<State extends object = Record<string, Json>> {
     this.#invalidReason = init.invalidReason;
     this.#clearIncoming = init.clearIncoming ?? false;
     this.#chunksHeld = new Set(init.chunksPresent);
+    this.#removeOnCommit = init.removeOnCommit ?? [];
+    if (init.migrated) {
+      this.#isNew = false;
+      this.#pending = true;
+    }
   }
 
   /** The session id: 128 random bits, new for every new or renewed session. Safe to log; not a secret. */
@@ -342,7 +352,7 @@ export class Session<State extends object = Record<string, Json>> {
     let mode: 'write' | 'remove' | 'none' = 'none';
     if (this.#pending) mode = this.#status === 'purged' ? 'remove' : 'write';
     else if (first && this.#issuedAt !== undefined && this.#reissueDue(now)) mode = 'write';
-    else if (first && this.#clearIncoming) mode = 'remove';
+    else if (first && (this.#clearIncoming || this.#removeOnCommit.length > 0)) mode = 'remove';
     if (mode === 'none') {
       this.#committed = true;
       return [];
@@ -372,10 +382,12 @@ export class Session<State extends object = Record<string, Json>> {
         lifetime: this.#lifetime ?? this.#o.ttl,
         persistent: this.#persistent ?? this.#o.persistent,
         chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
+        alsoRemove: this.#removeOnCommit,
       }),
       ({ cookies, chunks }) => {
         for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
         this.#committed = true;
+        this.#removeOnCommit = [];
         this.#pending = this.#forceWrite = false;
         if (mode === 'write') this.#issuedAt = now;
         this.#sink?.write(cookies);
@@ -387,7 +399,7 @@ export class Session<State extends object = Record<string, Json>> {
   /** @internal Whether a commit would write anything now. */
   get [PENDING](): boolean {
     if (this.#failedVersion === this.#version) return false;
-    return this.#pending || (!this.#committed && (this.#clearIncoming || (this.#issuedAt !== undefined && this.#reissueDue(Date.now()))));
+    return this.#pending || (!this.#committed && (this.#clearIncoming || this.#removeOnCommit.length > 0 || (this.#issuedAt !== undefined && this.#reissueDue(Date.now()))));
   }
 
   #reissueDue(now: number): boolean {

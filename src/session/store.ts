@@ -18,6 +18,7 @@ import {
   type InvalidReason,
   type ResolvedStoreOptions,
 } from './options';
+import { findIronSessionCookie, openIronSession } from './migrate';
 import { readPayload } from './payload';
 import type { JsonObject, StandardResult, StandardSchemaV1 } from './schema';
 import { Session } from './session';
@@ -122,8 +123,14 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
     const base = { options: o, fresh: this.#fresh, chunksPresent: read.present };
+    const head = found.get(0);
+    // iron-session's cookie under the same name (its seal ends in "~2"; ours never contains "~").
+    const legacySameName = o.legacy !== undefined && head !== undefined && head.includes('~');
     // An empty value is what a removal leaves behind in some stores (Next passes `sid=` to the page after a delete): no cookie.
-    if (!found.get(0)) return new Session({ ...base, state: this.#fresh() });
+    if (!head || legacySameName) {
+      const migrated = o.legacy ? await this.#migrate(o.legacy, cookieHeader ?? undefined, now, base) : undefined;
+      return migrated ?? new Session({ ...base, state: this.#fresh() });
+    }
 
     const refuse = async (reason: InvalidReason, keyId?: string, sessionId?: string): Promise<Session<StateOf<S>>> => {
       if (o.onInvalid) {
@@ -169,6 +176,46 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
       return refuse('revoked', opened.keyId, payload.id);
     }
     return new Session({ ...base, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
+  }
+
+  /**
+   * A session from an iron-session cookie, re-issued in our format on the
+   * first commit (which also deletes the old cookie); `undefined` when there
+   * is no such cookie.
+   */
+  async #migrate(
+    legacy: NonNullable<ResolvedStoreOptions['legacy']>,
+    header: string | undefined,
+    now: number,
+    base: { options: ResolvedStoreOptions; fresh: () => StateOf<S>; chunksPresent: readonly number[] },
+  ): Promise<Session<StateOf<S>> | undefined> {
+    const o = this.options;
+    const cookie = findIronSessionCookie(header, legacy.cookieName);
+    if (!cookie) return undefined;
+    const maybe = openIronSession(legacy.ring, cookie.token, now, o.skewMs);
+    const opened = isPromiseLike(maybe) ? await maybe : maybe;
+    let reason: InvalidReason | undefined = opened.ok ? undefined : REASONS[opened.code];
+    let state: StateOf<S> | undefined;
+    if (opened.ok) {
+      const checked = o.schema['~standard'].validate(opened.data) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
+      const validated = isPromiseLike(checked) ? await checked : checked;
+      if (validated.issues) reason = 'invalid-schema';
+      else state = validated.value;
+    }
+    if (state !== undefined) return new Session({ ...base, state, migrated: true, removeOnCommit: cookie.names });
+    if (o.onInvalid) {
+      try {
+        o.onInvalid({ reason: reason!, cookie: legacy.cookieName });
+      } catch {
+        // A logging hook must not break the request.
+      }
+    }
+    return new Session({
+      ...base,
+      state: this.#fresh(),
+      invalidReason: reason!,
+      ...(reason !== 'unknown-key' && { removeOnCommit: cookie.names }),
+    });
   }
 
   /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */

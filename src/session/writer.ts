@@ -28,6 +28,8 @@ export interface WriteRequest {
   readonly lifetime: number;
   readonly persistent: boolean;
   readonly chunksPresent: readonly number[];
+  /** Other cookies to delete (a migrated iron-session cookie), unless this commit writes that name. */
+  readonly alsoRemove: readonly string[];
 }
 
 /** The budget a store allows, in request octets: `maxBytes`, and what `maxChunks` cookies can hold. */
@@ -58,13 +60,19 @@ function removal(name: string, o: ResolvedStoreOptions): CookieWrite {
   return { name, value: '', maxAge: 0, header: serializeRemoval(name, o.cookie) };
 }
 
+/** `cookies` plus removals of `names` that `cookies` does not already set. */
+function withRemovals(cookies: CookieWrite[], names: readonly string[], o: ResolvedStoreOptions): CookieWrite[] {
+  for (const name of names) if (!cookies.some((c) => c.name === name)) cookies.push(removal(name, o));
+  return cookies;
+}
+
 /** Produce the Set-Cookie values for a commit. Throws `ERR_SESSION_TOO_LARGE` before producing any. */
 export function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): MaybePromise<WriteResult> {
   const name = o.cookie.name;
   if (req.mode === 'remove') {
     const out = [removal(name, o)];
     for (const index of req.chunksPresent) out.push(removal(chunkCookieName(name, index), o));
-    return { cookies: out, chunks: 0 };
+    return { cookies: withRemovals(out, req.alsoRemove, o), chunks: 0 };
   }
   const absoluteEnd = req.createdAt + req.lifetime * 1000;
   const idleEnd = o.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + o.idleTimeout * 1000;
@@ -92,5 +100,5 @@ function planCookies(o: ResolvedStoreOptions, req: WriteRequest, token: string, 
   for (const index of req.chunksPresent) {
     if (index >= plan.values.length) out.push(removal(chunkCookieName(name, index), o));
   }
-  return { cookies: out, chunks: plan.values.length };
+  return { cookies: withRemovals(out, req.alsoRemove, o), chunks: plan.values.length };
 }

@@ -1,0 +1,142 @@
+/**
+ * Migration from iron-session 9: real iron-session output is read by a store
+ * with `fromIronSession`, re-issued in our format on the same response, and
+ * the old cookie deleted — so switching libraries logs nobody out.
+ */
+import { getIronSession, webCookies } from 'iron-session';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { CookieSessionStore } from '../../src/index';
+import { Browser, SECRET, SECRET_2, expectConfigError, isRemoval, request } from './helpers';
+
+const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
+const schema = z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) });
+type State = z.output<typeof schema>;
+
+afterEach(() => vi.useRealTimers());
+
+/** What iron-session 9 sends to a browser for `data`. */
+async function ironSessionCookies(
+  data: Partial<State> & Record<string, unknown>,
+  options: { cookieName?: string; password?: string | Record<string, string>; chunk?: boolean; ttl?: number } = {},
+): Promise<string[]> {
+  const headers = new Headers();
+  const session = await getIronSession<Record<string, unknown>>(webCookies(new Request('http://127.0.0.1/'), headers), {
+    cookieName: options.cookieName ?? 'myapp',
+    password: options.password ?? IRON_PASSWORD,
+    ttl: options.ttl ?? 14 * 86_400,
+    ...(options.chunk !== undefined && { chunk: options.chunk }),
+  });
+  Object.assign(session, data);
+  await session.save();
+  return headers.getSetCookie();
+}
+
+function migratingStore(extra: { cookieName?: string; password?: string | Record<string, string>; name?: string } = {}) {
+  return new CookieSessionStore({
+    keys: SECRET,
+    schema,
+    cookie: { name: extra.name ?? 'session' },
+    fromIronSession: { cookieName: extra.cookieName ?? 'myapp', password: extra.password ?? IRON_PASSWORD },
+  });
+}
+
+describe('fromIronSession', () => {
+  it("reads iron-session's cookie, re-issues it in our format and deletes the old one", async () => {
+    const browser = new Browser();
+    browser.apply(await ironSessionCookies({ userId: 'u_42', cart: ['a', 'b'] }));
+    expect(browser.get('myapp')).toMatch(/^Fe26\.2\*1\*.*~2$/);
+
+    const store = migratingStore();
+    const first = await request(store, browser, (s) => s.data);
+    expect(first.result).toEqual({ userId: 'u_42', cart: ['a', 'b'] });
+    expect(first.session.isNew).toBe(false);
+    expect(first.session.invalidReason).toBeUndefined();
+    // One response: our cookie set, theirs deleted.
+    expect(first.cookies.find((c) => c.name === 'session')?.value).toMatch(/^Fe26\.2\*1\*/);
+    expect(first.cookies.filter(isRemoval).map((c) => c.name)).toEqual(['myapp']);
+    expect(browser.names()).toEqual(['session']);
+
+    // From then on it is an ordinary session: an unchanged read sends nothing.
+    const second = await request(store, browser, (s) => s.get('userId'));
+    expect(second.result).toBe('u_42');
+    expect(second.setCookies).toEqual([]);
+  });
+
+  it('works when both libraries use the same cookie name', async () => {
+    const browser = new Browser();
+    browser.apply(await ironSessionCookies({ userId: 'u_7' }, { cookieName: 'session' }));
+    const store = migratingStore({ cookieName: 'session' });
+    const first = await request(store, browser, (s) => s.get('userId'));
+    expect(first.result).toBe('u_7');
+    expect(first.cookies.map((c) => c.name)).toEqual(['session']);
+    expect(browser.get('session')).not.toContain('~');
+    expect((await request(store, browser, (s) => s.get('userId'))).result).toBe('u_7');
+  });
+
+  it("reads iron-session 9's chunked cookies (name.0, name.1, …) and deletes every chunk", async () => {
+    const big = Array.from({ length: 120 }, (_, i) => `item-${i}-${'x'.repeat(20)}`);
+    const browser = new Browser();
+    browser.apply(await ironSessionCookies({ userId: 'u_big', cart: big }, { chunk: true }));
+    expect(browser.names()).toEqual(expect.arrayContaining(['myapp.0', 'myapp.1']));
+
+    const store = new CookieSessionStore({ keys: SECRET, schema, maxBytes: 8192, fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD } });
+    const first = await request(store, browser, (s) => s.get('cart').length);
+    expect(first.result).toBe(120);
+    expect(browser.names().every((n) => n === 'session' || n.startsWith('session.'))).toBe(true);
+  });
+
+  it("takes iron-session's password map (the highest id sealed)", async () => {
+    const password = { 1: IRON_PASSWORD, 2: SECRET_2 };
+    const browser = new Browser();
+    browser.apply(await ironSessionCookies({ userId: 'u_map' }, { password }));
+    expect(browser.get('myapp')).toMatch(/^Fe26\.2\*2\*/);
+    expect((await request(migratingStore({ password }), browser, (s) => s.get('userId'))).result).toBe('u_map');
+    // Without id 2 in the map, the cookie is left alone (it may be readable elsewhere).
+    const stranger = new Browser();
+    stranger.apply(await ironSessionCookies({ userId: 'u_map' }, { password }));
+    const refused = await request(migratingStore({ password: { 1: IRON_PASSWORD } }), stranger);
+    expect(refused.session.invalidReason).toBe('unknown-key');
+    expect(refused.setCookies).toEqual([]);
+  });
+
+  it('refuses a tampered, expired or out-of-schema iron-session cookie with a reason, and deletes it', async () => {
+    const tampered = new Browser();
+    tampered.apply(await ironSessionCookies({ userId: 'u_1' }));
+    tampered.put('myapp', tampered.get('myapp')!.replace(/\*([A-Za-z0-9_-])([A-Za-z0-9_-]*)\*\d+\*/, (m, c: string, rest: string) => m.replace(c + rest, (c === 'A' ? 'B' : 'A') + rest)));
+    const t = await request(migratingStore(), tampered);
+    expect(t.session.invalidReason).toBe('tampered');
+    expect(tampered.names()).toEqual([]);
+
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+    const old = new Browser();
+    old.apply(await ironSessionCookies({ userId: 'u_2' }, { ttl: 3600 }));
+    const copied = old.get('myapp')!;
+    vi.setSystemTime(Date.UTC(2026, 0, 1) + 2 * 3600_000);
+    // The browser dropped it (Max-Age); a copy replayed by hand is refused on the server.
+    expect(old.names()).toEqual([]);
+    old.put('myapp', copied);
+    const e = await request(migratingStore(), old);
+    expect(e.session.invalidReason).toBe('expired');
+    vi.useRealTimers();
+
+    const wrongShape = new Browser();
+    wrongShape.apply(await ironSessionCookies({ userId: 42 as unknown as string }));
+    const w = await request(migratingStore(), wrongShape);
+    expect(w.session.invalidReason).toBe('invalid-schema');
+    expect(w.session.data).toEqual({ cart: [] });
+  });
+
+  it('prefers our own cookie when both are present', async () => {
+    const store = migratingStore();
+    const browser = new Browser();
+    await request(store, browser, (s) => s.set('userId', 'ours'));
+    browser.apply(await ironSessionCookies({ userId: 'theirs' }));
+    expect((await request(store, browser, (s) => s.get('userId'))).result).toBe('ours');
+  });
+
+  it('is configured strictly', () => {
+    expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'bad name', password: IRON_PASSWORD } }), 'ERR_CONFIG_OPTION', 'fromIronSession.cookieName');
+    expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'ok', password: 'short' } }), 'ERR_CONFIG_KEYS', 'fromIronSession.password');
+  });
+});

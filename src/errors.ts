@@ -31,6 +31,13 @@
  * - `ERR_SESSION_TOO_LARGE`: the sealed state does not fit the cookie budget; see `size`.
  * - `ERR_SESSION_HEADERS_SENT`: a commit came after the response headers went out.
  * - `ERR_SESSION_ADAPTER`: `handleSession` was given objects it cannot read or write.
+ *
+ * @example
+ * ```ts
+ * function status(code: SessionErrorCode): number {
+ *   return code === 'ERR_SESSION_TOO_LARGE' ? 413 : code.startsWith('ERR_CONFIG_') ? 500 : 400;
+ * }
+ * ```
  */
 export type SessionErrorCode =
   | 'ERR_CONFIG_KEYS'
@@ -48,7 +55,21 @@ export type SessionErrorCode =
   | 'ERR_SESSION_HEADERS_SENT'
   | 'ERR_SESSION_ADAPTER';
 
-/** The subset of codes an unseal can fail with. */
+/**
+ * The subset of codes an unseal can fail with.
+ *
+ * @example
+ * ```ts
+ * const retryable: Record<UnsealErrorCode, boolean> = {
+ *   ERR_SEAL_MALFORMED: false,
+ *   ERR_SEAL_BAD_MAC: false,
+ *   ERR_SEAL_EXPIRED: true, // send a new link
+ *   ERR_SEAL_UNKNOWN_KEY: false,
+ *   ERR_SEAL_PURPOSE: false,
+ *   ERR_SEAL_NOT_JSON: false,
+ * };
+ * ```
+ */
 export type UnsealErrorCode =
   | 'ERR_SEAL_MALFORMED'
   | 'ERR_SEAL_BAD_MAC'
@@ -57,21 +78,54 @@ export type UnsealErrorCode =
   | 'ERR_SEAL_PURPOSE'
   | 'ERR_SEAL_NOT_JSON';
 
-/** One problem reported by a schema (Standard Schema issue shape). */
+/**
+ * One problem reported by a schema (Standard Schema issue shape), as found
+ * in `SessionError#issues` with `ERR_SESSION_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const where = (issue: SchemaIssue) =>
+ *   (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
+ * ```
+ */
 export interface SchemaIssue {
+  /** What is wrong, in the schema library's words. */
   readonly message: string;
-  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+  /** Where in the state, from the root: keys and array indexes, possibly wrapped as `{ key }`. Empty or absent for the root. */
+  readonly path?: ReadonlyArray<PropertyKey | {
+    /** The key or index of one path segment. */
+    readonly key: PropertyKey;
+  }> | undefined;
 }
 
-/** Measured and allowed sizes, in bytes, attached to `ERR_SESSION_TOO_LARGE`. */
+/**
+ * Measured and allowed sizes, in bytes, attached to `ERR_SESSION_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * if (isSessionError(err, 'ERR_SESSION_TOO_LARGE') && err.size) {
+ *   console.warn(`session is ${err.size.measured - err.size.allowed} bytes over budget`);
+ * }
+ * ```
+ */
 export interface SizeReport {
-  /** Bytes the session would have needed (cookie names + values, all chunks). */
+  /** Bytes the session's cookies would take in the request `Cookie` header (names, `=`, values and `; ` separators, all chunks). */
   readonly measured: number;
   /** Bytes the configuration allows. */
   readonly allowed: number;
 }
 
-/** Extra, code-specific details. */
+/**
+ * Extra, code-specific details: the third argument of the
+ * {@link SessionError} constructor. The library builds these itself;
+ * constructing a `SessionError` is mostly useful in your own tests.
+ *
+ * @example
+ * ```ts
+ * const details: SessionErrorDetails = { size: { measured: 9000, allowed: 6144 } };
+ * const err = new SessionError('ERR_SESSION_TOO_LARGE', 'too large', details);
+ * ```
+ */
 export interface SessionErrorDetails {
   /** With `ERR_SESSION_INVALID`: what the schema rejected. */
   issues?: readonly SchemaIssue[];
@@ -100,16 +154,62 @@ export interface SessionErrorDetails {
  * ```
  */
 export class SessionError extends Error {
+  /**
+   * Always `'SessionError'`, also across realms and bundles where
+   * `instanceof` may fail.
+   *
+   * @example
+   * ```ts
+   * if (err instanceof Error && err.name === 'SessionError') report(err);
+   * ```
+   */
   override readonly name = 'SessionError';
-  /** Stable machine-readable code; see {@link SessionErrorCode}. */
+  /**
+   * Stable machine-readable code; see {@link SessionErrorCode}.
+   *
+   * @example
+   * ```ts
+   * if (err instanceof SessionError && err.code === 'ERR_SESSION_HEADERS_SENT') console.error(err.message);
+   * ```
+   */
   readonly code: SessionErrorCode;
-  /** With `ERR_SESSION_INVALID`: the schema's issues. */
+  /**
+   * With `ERR_SESSION_INVALID`: the schema's issues.
+   *
+   * @example
+   * ```ts
+   * if (isSessionError(err, 'ERR_SESSION_INVALID')) return Response.json({ issues: err.issues }, { status: 422 });
+   * ```
+   */
   declare readonly issues?: readonly SchemaIssue[];
-  /** With `ERR_SESSION_TOO_LARGE`: measured and allowed bytes. */
+  /**
+   * With `ERR_SESSION_TOO_LARGE`: measured and allowed bytes.
+   *
+   * @example
+   * ```ts
+   * if (isSessionError(err, 'ERR_SESSION_TOO_LARGE')) console.warn(err.size?.measured, err.size?.allowed);
+   * ```
+   */
   declare readonly size?: SizeReport;
-  /** With configuration errors: the option at fault. */
+  /**
+   * With configuration errors: the option at fault, e.g. `cookie.sameSite` or `keys[1] (id "2")`.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   new CookieSessionStore({ keys: 'too short' });
+   * } catch (err) {
+   *   if (isSessionError(err, 'ERR_CONFIG_KEYS')) console.error(err.option); // 'keys'
+   * }
+   * ```
+   */
   declare readonly option?: string;
 
+  /**
+   * @param code the stable code.
+   * @param message a human-readable message (never a secret, a sealed value or session state).
+   * @param details code-specific details, see {@link SessionErrorDetails}.
+   */
   constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
@@ -130,7 +230,10 @@ export class SessionError extends Error {
 export function isSessionError<C extends SessionErrorCode>(
   value: unknown,
   code?: C,
-): value is SessionError & { readonly code: C } {
+): value is SessionError & {
+  /** The code asked for (every code when none was given). */
+  readonly code: C;
+} {
   return value instanceof SessionError && (code === undefined || value.code === code);
 }
 

@@ -4,14 +4,16 @@
  * @packageDocumentation
  */
 export { SessionError, isSessionError } from './errors';
-export type { SessionErrorCode, UnsealErrorCode, SchemaIssue, SizeReport } from './errors';
+export type { SessionErrorCode, UnsealErrorCode, SchemaIssue, SizeReport, SessionErrorDetails } from './errors';
 export { sealData, unsealData } from './seal/index';
 export type { SealOptions, UnsealOptions } from './seal/index';
 export { createKeyRing, KeyRing } from './seal/keys';
 export type { Keys, KeyDefinition, KeyRingOptions, Secret } from './seal/keys';
+export type { EngineChoice, CryptoEngine } from './seal/engine';
 export { CookieSessionStore } from './adapters/store';
 export type { HandleSession } from './adapters/store';
 export { SessionStore } from './session/store';
+export type { StateOf } from './session/store';
 export type { NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike, HeadersLike, CookieStoreLike, CookieSetOptions } from './adapters/types';
 export { Session } from './session/session';
 export type { SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
@@ -22,5 +24,5 @@ export type {
   SessionInfo,
   InferState,
 } from './session/options';
-export type { StandardSchemaV1, Json, JsonObject } from './session/schema';
+export type { StandardSchemaV1, StandardResult, Json, JsonObject } from './session/schema';
 export type { CookieOptions, SameSite } from './cookie/options';

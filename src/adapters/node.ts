@@ -63,63 +63,71 @@ export function nodeSink(res: NodeResponseLike): CommitSink {
       }
     },
     write(cookies) {
-      if (cookies.length) res.setHeader('set-cookie', mergeSetCookies(currentSetCookies(res), cookies));
+      if (cookies.length === 0) return;
+      const existing = res.getHeader('set-cookie');
+      res.setHeader('set-cookie', existing === undefined ? cookies.map((c) => c.header) : mergeSetCookies(currentSetCookies(res), cookies));
     },
   };
 }
 
-const hooked = new WeakMap<object, Set<Session<object>>>();
+/** Per patched response: its sessions and its own writeHead. */
+interface Hook {
+  readonly sessions: Set<Session<object>>;
+  readonly original: (this: NodeResponseLike, statusCode: number, ...rest: unknown[]) => unknown;
+}
+const hooks = new WeakMap<object, Hook>();
 
 /**
  * Commit pending sessions when the response writes its headers. Patches
- * `writeHead` on this response object only (not the prototype).
+ * `writeHead` on this response object only (not the prototype), with one
+ * shared function: nothing is allocated per response but the hook record.
  */
 export function commitOnWriteHead(res: NodeResponseLike, session: Session<object>): void {
-  let sessions = hooked.get(res);
-  if (sessions) {
-    sessions.add(session);
+  const hook = hooks.get(res);
+  if (hook) {
+    hook.sessions.add(session);
     return;
   }
-  sessions = new Set([session]);
-  hooked.set(res, sessions);
-  const original = res.writeHead;
-  const patched = function (this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
-    for (const pending of sessions) {
-      if (!pending[PENDING]) continue;
-      try {
-        const result = pending[COMMIT]();
-        if (isPromiseLike(result)) {
-          Promise.resolve(result).catch(() => {});
-          report('the commit needs the asynchronous WebCrypto engine (or a key still being stretched)');
-        }
-      } catch (err) {
-        report(isSessionError(err) ? `${err.code}: ${err.message}` : 'an unexpected error');
+  hooks.set(res, { sessions: new Set([session]), original: res.writeHead as Hook['original'] });
+  (res as { writeHead: unknown }).writeHead = writeHeadWithCommit;
+}
+
+function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
+  const hook = hooks.get(this)!;
+  for (const pending of hook.sessions) {
+    if (!pending[PENDING]) continue;
+    try {
+      const result = pending[COMMIT]();
+      if (isPromiseLike(result)) {
+        Promise.resolve(result).catch(() => {});
+        report('the commit needs the asynchronous WebCrypto engine (or a key still being stretched)');
       }
+    } catch (err) {
+      report(isSessionError(err) ? `${err.code}: ${err.message}` : 'an unexpected error');
     }
-    // writeHead(status, [message], headers) given set-cookie itself would drop ours: fold them in.
-    const last = rest[rest.length - 1];
-    if (Array.isArray(last)) {
-      // Node's flat form [name, value, name, value, …] replaces headers named there (and keeps only the
-      // last of repeated names): gather every Set-Cookie into one pair, theirs first, then ours.
-      const theirs: unknown[] = [];
-      for (let i = last.length - 2; i >= 0; i -= 2) {
-        if (String(last[i]).toLowerCase() !== 'set-cookie') continue;
-        theirs.unshift(...[last[i + 1]].flat());
-        last.splice(i, 2);
-      }
-      if (theirs.length) last.push('Set-Cookie', [...theirs, ...currentSetCookies(this)]);
-    } else if (last && typeof last === 'object') {
-      const headers = last as Record<string, unknown>;
-      const key = Object.keys(headers).find((k) => k.toLowerCase() === 'set-cookie');
-      if (key !== undefined) {
-        const ours = currentSetCookies(this);
-        const theirs = headers[key];
-        headers[key] = [...(Array.isArray(theirs) ? theirs : theirs === undefined ? [] : [String(theirs)]), ...ours];
-      }
+  }
+  // writeHead(status, [message], headers) given set-cookie itself would drop ours: fold them in.
+  const last = rest[rest.length - 1];
+  if (Array.isArray(last)) {
+    // Node's flat form [name, value, name, value, …] replaces headers named there (and keeps only the
+    // last of repeated names): gather every Set-Cookie into one pair, theirs first, then ours.
+    const theirs: unknown[] = [];
+    for (let i = last.length - 2; i >= 0; i -= 2) {
+      if (String(last[i]).toLowerCase() !== 'set-cookie') continue;
+      theirs.unshift(...[last[i + 1]].flat());
+      last.splice(i, 2);
     }
-    return original.call(this, statusCode, ...rest);
-  };
-  (res as { writeHead: unknown }).writeHead = patched;
+    if (theirs.length) last.push('Set-Cookie', [...theirs, ...currentSetCookies(this)]);
+  } else if (last && typeof last === 'object') {
+    const headers = last as Record<string, unknown>;
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === 'set-cookie');
+    if (key !== undefined) {
+      const ours = currentSetCookies(this);
+      const theirs = headers[key];
+      headers[key] = [...(Array.isArray(theirs) ? theirs : theirs === undefined ? [] : [String(theirs)]), ...ours];
+    }
+  }
+  return hook.original.call(this, statusCode, ...rest);
 }
 
 function report(reason: string): void {

@@ -7,6 +7,7 @@
  * @module
  */
 import { SessionError } from '../errors';
+import { isPromiseLike } from '../seal/engine';
 import { ATTACH, COMMIT, type Session } from '../session/session';
 import { SessionStore, type StateOf } from '../session/store';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
@@ -18,6 +19,16 @@ import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, R
 /**
  * `store.handleSession(...)`: load the session of a request and tie its
  * `commit()` to the response. One function for every runtime.
+ *
+ * @typeParam State the session state type (the store's {@link StateOf}).
+ *
+ * @example
+ * ```ts
+ * const handle: HandleSession<{ visits: number }> = store.handleSession;
+ * const session = await handle(req, res); // node:http
+ * const session2 = await handle(request, response); // Fetch
+ * const session3 = await handle(await cookies()); // Next.js
+ * ```
  */
 export interface HandleSession<State extends object> {
   /** node:http, Express, Next.js Pages API routes. Uncommitted changes are committed when headers are written. */
@@ -89,7 +100,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     const cookie = this.options.cookie;
     if (isNodePair(first, second)) {
       // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
-      await this.options.ring.current.sealKeys();
+      const ready = this.options.ring.current.sealKeys();
+      if (isPromiseLike(ready)) await ready;
       const session = await this.load(nodeCookieHeader(first));
       session[ATTACH](nodeSink(second as NodeResponseLike));
       commitOnWriteHead(second as NodeResponseLike, session);

@@ -72,6 +72,10 @@ export function writeToHeaders(headers: HeadersLike, cookies: readonly CookieWri
   if (!cookies.length) return;
   try {
     const existing = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : splitLegacy(headers.get('set-cookie'));
+    if (existing.length === 0) {
+      for (const cookie of cookies) headers.append('set-cookie', cookie.header);
+      return;
+    }
     const merged = mergeSetCookies(existing, cookies);
     headers.delete('set-cookie');
     for (const value of merged) headers.append('set-cookie', value);

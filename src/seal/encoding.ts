@@ -134,7 +134,7 @@ export function toHex(bytes: Uint8Array): string {
  */
 export function toLosslessJson(value: unknown): string | undefined {
   try {
-    if (!isLosslessJson(value, 0, new Set())) return undefined;
+    if (!isLosslessJson(value, 0)) return undefined;
     return JSON.stringify(value);
   } catch {
     // A getter or proxy that throws: not a value we can seal.
@@ -144,7 +144,7 @@ export function toLosslessJson(value: unknown): string | undefined {
 
 const MAX_DEPTH = 256;
 
-function isLosslessJson(value: unknown, depth: number, seen: Set<object>): boolean {
+function isLosslessJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -153,25 +153,24 @@ function isLosslessJson(value: unknown, depth: number, seen: Set<object>): boole
       return Number.isFinite(value);
     case 'object': {
       if (value === null) return true;
-      if (depth > MAX_DEPTH || seen.has(value)) return false;
-      seen.add(value);
+      // A cycle recurses until the depth bound: refused, like anything nested that deep.
+      if (depth > MAX_DEPTH) return false;
       let ok = true;
       if (Array.isArray(value)) {
-        for (let i = 0; ok && i < value.length; i++) ok = isLosslessJson(value[i], depth + 1, seen);
+        for (let i = 0; ok && i < value.length; i++) ok = isLosslessJson(value[i], depth + 1);
       } else {
         const proto = Object.getPrototypeOf(value) as unknown;
         if (proto !== Object.prototype && proto !== null) ok = false;
         else {
           for (const key in value) {
             const v = (value as Record<string, unknown>)[key];
-            if (v !== undefined && !isLosslessJson(v, depth + 1, seen)) {
+            if (v !== undefined && !isLosslessJson(v, depth + 1)) {
               ok = false;
               break;
             }
           }
         }
       }
-      seen.delete(value);
       return ok;
     }
     default:

@@ -34,19 +34,30 @@ export type EngineKey = unknown;
 
 export type KeyUsage = 'encrypt' | 'mac';
 
+/**
+ * The crypto engine a {@link KeyRing} uses (`ring.engine`). Only `kind` is
+ * public API: the primitives behind it are internal and may change.
+ *
+ * @example
+ * ```ts
+ * const engine: CryptoEngine = createKeyRing(secret, { crypto: 'auto' }).engine;
+ * if (engine.kind === 'webcrypto') console.info('sealing with crypto.subtle');
+ * ```
+ */
 export interface CryptoEngine {
+  /** `node`: synchronous node:crypto. `webcrypto`: `crypto.subtle` (asynchronous). */
   readonly kind: 'node' | 'webcrypto';
-  /** Import 32 raw bytes as an AES-256-CBC key or an HMAC-SHA-256 key. */
+  /** @internal Import 32 raw bytes as an AES-256-CBC key or an HMAC-SHA-256 key. */
   importKey(raw: Uint8Array, usage: KeyUsage): MaybePromise<EngineKey>;
-  /** PBKDF2 → 32 bytes. Iron uses SHA-1 with the salt's hex text as salt. */
+  /** @internal PBKDF2 → 32 bytes. Iron uses SHA-1 with the salt's hex text as salt. */
   pbkdf2(password: Uint8Array, salt: Uint8Array, iterations: number, hash: 'SHA-1' | 'SHA-256'): MaybePromise<Uint8Array>;
-  /** AES-256-CBC with PKCS#7 padding. */
-  encrypt(key: EngineKey, iv: Uint8Array, plaintext: Uint8Array): MaybePromise<Uint8Array>;
-  /** AES-256-CBC; throws on bad padding (the caller maps that to a code). */
+  /** @internal AES-256-CBC with PKCS#7 padding (a string is encoded as UTF-8). */
+  encrypt(key: EngineKey, iv: Uint8Array, plaintext: Uint8Array | string): MaybePromise<Uint8Array>;
+  /** @internal AES-256-CBC; throws on bad padding (the caller maps that to a code). */
   decrypt(key: EngineKey, iv: Uint8Array, ciphertext: Uint8Array): MaybePromise<Uint8Array>;
-  /** HMAC-SHA-256. */
+  /** @internal HMAC-SHA-256. */
   sign(key: EngineKey, data: Uint8Array | string): MaybePromise<Uint8Array>;
-  /** Constant-time HMAC-SHA-256 verification. */
+  /** @internal Constant-time HMAC-SHA-256 verification. */
   verify(key: EngineKey, data: Uint8Array | string, mac: Uint8Array): MaybePromise<boolean>;
 }
 
@@ -104,7 +115,7 @@ function createNodeEngine(c: NodeCryptoModule): CryptoEngine {
         : c.pbkdf2Sync(password, salt, iterations, 32, hash === 'SHA-1' ? 'sha1' : 'sha256'),
     encrypt(key, iv, plaintext) {
       const cipher = c.createCipheriv('aes-256-cbc', key as NodeCrypto.KeyObject, iv);
-      const head = cipher.update(plaintext);
+      const head = typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext);
       const tail = cipher.final();
       return join(head, tail);
     },
@@ -145,7 +156,7 @@ function createWebCryptoEngine(): CryptoEngine {
       return new Uint8Array(bits);
     },
     encrypt: async (key, iv, plaintext) =>
-      new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: asBuffer(iv) }, key as CryptoKey, asBuffer(plaintext))),
+      new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: asBuffer(iv) }, key as CryptoKey, asBytes(plaintext))),
     decrypt: async (key, iv, ciphertext) =>
       new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: asBuffer(iv) }, key as CryptoKey, asBuffer(ciphertext))),
     sign: async (key, data) => new Uint8Array(await subtle.sign('HMAC', key as CryptoKey, asBytes(data))),
@@ -153,7 +164,17 @@ function createWebCryptoEngine(): CryptoEngine {
   };
 }
 
-/** Which engine to use: `auto` picks `node` where node:crypto exists, else `webcrypto`. */
+/**
+ * Which engine to use: `auto` picks `node` where node:crypto exists, else
+ * `webcrypto`. Forcing `node` where node:crypto is missing throws
+ * `ERR_CONFIG_OPTION` at construction.
+ *
+ * @example
+ * ```ts
+ * const crypto: EngineChoice = 'webcrypto'; // e.g. to test the edge code path in Node
+ * const store = new CookieSessionStore({ keys: process.env.SESSION_SECRET!, crypto });
+ * ```
+ */
 export type EngineChoice = 'auto' | 'node' | 'webcrypto';
 
 let nodeEngine: CryptoEngine | null | undefined;

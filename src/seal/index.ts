@@ -15,7 +15,15 @@ import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iro
 import { toLosslessJson } from './encoding';
 import { after, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
-/** Options of {@link sealData}. */
+/**
+ * Options of {@link sealData}.
+ *
+ * @example
+ * ```ts
+ * const options: SealOptions = { keys: process.env.SESSION_SECRET!, ttl: 24 * 3600, purpose: 'email-verify' };
+ * const token = await sealData({ userId: 'u_1' }, options);
+ * ```
+ */
 export interface SealOptions extends KeyRingOptions {
   /** The secret or key ring; the current (first / highest) key seals. */
   readonly keys: Keys;
@@ -25,7 +33,15 @@ export interface SealOptions extends KeyRingOptions {
   readonly purpose?: string;
 }
 
-/** Options of {@link unsealData}. */
+/**
+ * Options of {@link unsealData}.
+ *
+ * @example
+ * ```ts
+ * const options: UnsealOptions = { keys: process.env.SESSION_SECRET!, purpose: 'email-verify', timestampSkewSec: 120 };
+ * const { userId } = await unsealData<{ userId: string }>(token, options);
+ * ```
+ */
 export interface UnsealOptions extends KeyRingOptions {
   /** The secret or key ring; any key in it may open the token. */
   readonly keys: Keys;

@@ -21,7 +21,7 @@
 import { defaults, macPrefix } from 'iron-webcrypto';
 import type { UnsealErrorCode } from '../errors';
 import { isPromiseLike, randomBytes, type MaybePromise } from './engine';
-import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding';
+import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url } from './encoding';
 import { after, type KeyRing, type RingKey } from './keys';
 
 /** `Fe26.2`: iron's MAC format version 2. */
@@ -73,7 +73,7 @@ export function ironSeal(ring: KeyRing, json: string, expiration: number | undef
   // a session while node:http writes its headers.
   return after(key.sealKeys(), ({ encSalt, macSalt, encKey, macKey }) => {
     const iv = randomBytes(IV_BYTES);
-    return after(key.engine.encrypt(encKey, iv, utf8(json)), (ciphertext) => {
+    return after(key.engine.encrypt(encKey, iv, json), (ciphertext) => {
       const base = `${IRON_PREFIX}*${key.id}*${encSalt}*${toBase64Url(iv)}*${toBase64Url(ciphertext)}*${expiration ?? ''}`;
       return after(key.engine.sign(macKey, base), (mac) => `${base}*${macSalt}*${toBase64Url(mac)}`);
     });

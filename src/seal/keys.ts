@@ -25,13 +25,37 @@ import { configError } from '../errors';
 import { getEngine, isPromiseLike, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey, type MaybePromise } from './engine';
 import { toHex, utf8 } from './encoding';
 
-/** A secret: a string of at least 32 characters, or a `Uint8Array` of at least 32 random bytes. */
+/**
+ * A secret: a string of at least 32 characters, or a `Uint8Array` of at
+ * least 32 random bytes. A string is a password, as in iron (PBKDF2 per
+ * salt); a `Uint8Array` of exactly 32 bytes is used as the AES and HMAC key
+ * as is (iron's raw-key mode), any other length as a password.
+ *
+ * @example
+ * ```ts
+ * const fromEnv: Secret = process.env.SESSION_SECRET!; // e.g. `openssl rand -base64 32`
+ * const raw: Secret = crypto.getRandomValues(new Uint8Array(32));
+ * ```
+ */
 export type Secret = string | Uint8Array;
 
-/** One entry of an ordered key ring. */
+/**
+ * One entry of an ordered key ring.
+ *
+ * @example
+ * ```ts
+ * const key: KeyDefinition = { id: '2026_01', secret: process.env.SESSION_SECRET_2026_01! };
+ * ```
+ */
 export interface KeyDefinition {
-  /** Key id written into every token (`/^\w+$/`), so readers know which secret to use. */
+  /**
+   * Key id written into every token (`/^\w+$/`), so readers know which
+   * secret to use. Never give a new secret an id that was used before: a
+   * reader holding the old secret under that id would refuse the new
+   * tokens as `tampered`.
+   */
   readonly id: string;
+  /** The secret for this id. */
   readonly secret: Secret;
 }
 
@@ -53,7 +77,15 @@ export interface KeyDefinition {
  */
 export type Keys = Secret | readonly KeyDefinition[] | Readonly<Record<string, Secret>> | KeyRing;
 
-/** Options for {@link createKeyRing}. */
+/**
+ * Options for {@link createKeyRing}; also accepted by `CookieSessionStore`,
+ * `sealData` and `unsealData` beside `keys`.
+ *
+ * @example
+ * ```ts
+ * const store = new CookieSessionStore({ keys: process.env.SESSION_SECRET!, iterations: 600_000, crypto: 'webcrypto' });
+ * ```
+ */
 export interface KeyRingOptions {
   /**
    * PBKDF2-SHA-256 iterations applied once per password (string secret) when
@@ -61,7 +93,11 @@ export interface KeyRingOptions {
    * keeps tokens readable by any iron implementation given the same string.
    * A high count (600000 is OWASP's figure) makes offline guessing of a weak
    * password expensive at no per-request cost; tokens then open with iron
-   * only given the stretched password. Raw 32-byte keys are never stretched.
+   * only given the stretched password: the lower-case hex of
+   * PBKDF2-SHA-256(secret, `sealed-session/stretch/<key id>`, iterations, 32 bytes).
+   * It applies to every string secret of the ring, so changing it makes
+   * every existing cookie read as `tampered`. `Uint8Array` secrets are never
+   * stretched.
    */
   readonly iterations?: number;
   /** Force the WebCrypto engine (`'webcrypto'`) or node:crypto (`'node'`). Default `'auto'`. */
@@ -201,12 +237,28 @@ export function then2<A, B, R>(a: MaybePromise<A>, b: MaybePromise<B>, fn: (a: A
 /**
  * A validated, ordered set of keys. The first key seals; every key unseals.
  * Build one with {@link createKeyRing} (or pass any {@link Keys} where a ring
- * is accepted; rings are cached per keys object).
+ * is accepted; rings are cached per keys object). A ring is an opaque handle:
+ * beyond `ids` and `engine`, its members are internal.
+ *
+ * @example
+ * ```ts
+ * const ring = createKeyRing({ 1: process.env.OLD_SECRET!, 2: process.env.NEW_SECRET! });
+ * ring.ids; // ['2', '1']: '2' seals
+ * const store = new CookieSessionStore({ keys: ring });
+ * const token = await sealData({ invite: 'abc' }, { keys: ring, purpose: 'invite' });
+ * ```
  */
 export class KeyRing {
-  /** The key new tokens are sealed with. */
+  /** @internal The key new tokens are sealed with. */
   readonly current: RingKey;
-  /** Every key id, newest first. */
+  /**
+   * Every key id, the sealing key's first (array order, or map ids from the highest).
+   *
+   * @example
+   * ```ts
+   * createKeyRing([{ id: 'b', secret: secretB }, { id: 'a', secret: secretA }]).ids; // ['b', 'a']
+   * ```
+   */
   readonly ids: readonly string[];
   readonly #byId: Map<string, RingKey>;
 
@@ -217,13 +269,20 @@ export class KeyRing {
     this.#byId = new Map(keys.map((k) => [k.id, k]));
   }
 
-  /** The key for a token's id. Iron writes an empty id for an anonymous password: that means `default`, else the current key. */
+  /** @internal The key for a token's id. Iron writes an empty id for an anonymous password: that means `default`, else the current key. */
   get(id: string): RingKey | undefined {
     if (id === '') return this.#byId.get('default') ?? this.current;
     return this.#byId.get(id);
   }
 
-  /** The engine this ring's keys use. */
+  /**
+   * The engine this ring's keys use; only its `kind` is public.
+   *
+   * @example
+   * ```ts
+   * createKeyRing(process.env.SESSION_SECRET!).engine.kind; // 'node' where node:crypto exists, else 'webcrypto'
+   * ```
+   */
   get engine(): CryptoEngine {
     return this.current.engine;
   }

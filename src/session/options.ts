@@ -13,9 +13,28 @@ import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../
 import { isCookieName } from '../cookie/grammar';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
-/** Why a session cookie that came with the request was not accepted. */
+/**
+ * Why a session cookie that came with the request was not accepted
+ * (`session.invalidReason`, `InvalidSessionEvent#reason`).
+ *
+ * Every reason except `unknown-key` also removes the refused cookie on the
+ * next commit; an `unknown-key` cookie is left alone, since another server
+ * in the middle of a key rotation may still be able to read it.
+ *
+ * @example
+ * ```ts
+ * const session = await store.load(cookieHeader);
+ * if (session.invalidReason === 'expired' || session.invalidReason === 'idle') {
+ *   return Response.redirect('https://example.com/login?expired=1', 303);
+ * }
+ * ```
+ */
 export type InvalidReason =
-  /** Not a session cookie of ours: wrong structure, encoding or chunk framing. */
+  /**
+   * Not a session cookie of ours: wrong structure, encoding or chunk framing,
+   * or an authentic cookie whose timestamps lie further in the future than
+   * `timestampSkewSec` allows (the issuing server's clock is ahead).
+   */
   | 'malformed'
   /** Failed its integrity check: altered, or sealed with a secret we do not have. */
   | 'tampered'
@@ -34,8 +53,21 @@ export type InvalidReason =
   /** Larger than the configured budget: refused without decrypting. */
   | 'oversized';
 
-/** What the `onInvalid` hook receives. Never contains the cookie value. */
+/**
+ * What the `onInvalid` hook receives. Never contains the cookie value.
+ *
+ * @example
+ * ```ts
+ * const store = new CookieSessionStore({
+ *   keys: process.env.SESSION_SECRET!,
+ *   onInvalid: (event: InvalidSessionEvent) => {
+ *     if (event.reason !== 'expired' && event.reason !== 'idle') console.warn('session refused', event);
+ *   },
+ * });
+ * ```
+ */
 export interface InvalidSessionEvent {
+  /** Why the cookie was refused. */
   readonly reason: InvalidReason;
   /** The session cookie name. */
   readonly cookie: string;
@@ -45,13 +77,35 @@ export interface InvalidSessionEvent {
   readonly sessionId?: string;
 }
 
-/** What the `isRevoked` hook receives for an authentic, unexpired session. */
+/**
+ * What the `isRevoked` hook receives for an authentic, unexpired session.
+ *
+ * @typeParam State the session state type.
+ *
+ * @example
+ * ```ts
+ * declare function signedOutAt(userId: string): Promise<number | undefined>; // your database
+ *
+ * const store = new CookieSessionStore({
+ *   keys: process.env.SESSION_SECRET!,
+ *   schema: z.object({ userId: z.string().optional() }),
+ *   // "log out everywhere": refuse sessions created before the user's last sign-out
+ *   isRevoked: async (info: SessionInfo<{ userId?: string }>) => {
+ *     if (!info.data.userId) return false;
+ *     const after = await signedOutAt(info.data.userId);
+ *     return after !== undefined && info.createdAt < after;
+ *   },
+ * });
+ * ```
+ */
 export interface SessionInfo<State> {
+  /** The session id (`session.id`). */
   readonly id: string;
   /** When the session was created (ms since the epoch); compare with a per-user "valid after" time. */
   readonly createdAt: number;
   /** When this cookie was issued (ms since the epoch). */
   readonly issuedAt: number;
+  /** The session state, already validated by the schema. */
   readonly data: State;
 }
 
@@ -59,6 +113,23 @@ export interface SessionInfo<State> {
  * Options of `new CookieSessionStore(options)`.
  *
  * @typeParam S the schema type; the session state is its output type.
+ *
+ * @example
+ * ```ts
+ * const schema = z.object({ userId: z.string().optional() });
+ * const options: CookieSessionStoreOptions<typeof schema> = {
+ *   keys: [
+ *     { id: '2', secret: process.env.SESSION_SECRET_2! },
+ *     { id: '1', secret: process.env.SESSION_SECRET_1! },
+ *   ],
+ *   schema,
+ *   cookie: { name: '__Host-session', sameSite: 'strict' },
+ *   ttl: 30 * 86_400,
+ *   idleTimeout: 2 * 3600,
+ *   lifecycle: 'browser',
+ * };
+ * const store = new CookieSessionStore(options);
+ * ```
  */
 export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends KeyRingOptions {
   /** The secret(s) that seal and unseal the cookie. See `Keys`. */
@@ -108,7 +179,9 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * ```
    */
   readonly fromIronSession?: {
+    /** iron-session's `cookieName`; its chunks `cookieName.0` … `cookieName.3` are read too. May equal `cookie.name`. */
     readonly cookieName: string;
+    /** iron-session's `password`: a string (key id `1`) or its `{ [id]: password }` map. */
     readonly password: string | Readonly<Record<string, string>>;
   };
   /**
@@ -119,7 +192,17 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   readonly isRevoked?: (session: SessionInfo<InferState<S>>) => boolean | Promise<boolean>;
 }
 
-/** The state type a store's schema produces. */
+/**
+ * The output type of a schema, `never` for something that is not a Standard
+ * Schema. (A store's state type is {@link StateOf}, which also covers a
+ * store without a schema.)
+ *
+ * @example
+ * ```ts
+ * const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });
+ * type State = InferState<typeof schema>; // { userId?: string | undefined; visits: number }
+ * ```
+ */
 export type InferState<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never;
 
 /** Options after defaults and validation. */

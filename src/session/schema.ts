@@ -7,28 +7,96 @@
  */
 import type { SchemaIssue } from '../errors';
 
-/** The Standard Schema v1 interface (copied from the spec, as it recommends). */
+/**
+ * The Standard Schema v1 interface (copied from the spec, as it recommends).
+ * zod 4, valibot and arktype schemas implement it; so can a hand-written
+ * validator. Session reads and writes validate synchronously, so `validate`
+ * must not return a promise.
+ *
+ * @typeParam Input what the schema accepts.
+ * @typeParam Output what it produces: the session state type.
+ *
+ * @example
+ * ```ts
+ * const visits: StandardSchemaV1<{ visits?: number }, { visits: number }> = {
+ *   '~standard': {
+ *     version: 1,
+ *     vendor: 'my-app',
+ *     validate(value) {
+ *       const v = (value as { visits?: unknown }).visits ?? 0;
+ *       return typeof v === 'number' ? { value: { visits: v } } : { issues: [{ message: 'visits must be a number', path: ['visits'] }] };
+ *     },
+ *   },
+ * };
+ * const store = new CookieSessionStore({ keys, schema: visits });
+ * ```
+ */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The Standard Schema properties, under a key that does not clash with a library's own API. */
   readonly '~standard': {
+    /** The version of the Standard Schema spec: `1`. */
     readonly version: 1;
+    /** The library that made the schema (`'zod'`, `'valibot'`…). */
     readonly vendor: string;
+    /** Validate a value: the output value, or issues. */
     readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
-    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+    /** Type-only carrier of the input and output types (never read at run time). */
+    readonly types?: {
+      /** The input type. */
+      readonly input: Input;
+      /** The output type. */
+      readonly output: Output;
+    } | undefined;
   };
 }
 
-/** A validation result: a value, or issues. */
+/**
+ * A validation result: a value, or issues (Standard Schema's `Result`).
+ *
+ * @typeParam Output the validated value's type.
+ *
+ * @example
+ * ```ts
+ * const ok: StandardResult<{ visits: number }> = { value: { visits: 1 } };
+ * const bad: StandardResult<{ visits: number }> = { issues: [{ message: 'expected a number', path: ['visits'] }] };
+ * ```
+ */
 export type StandardResult<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<SchemaIssue> };
+  | {
+      /** The validated (possibly transformed, defaulted) value. */
+      readonly value: Output;
+      /** Absent on success. */
+      readonly issues?: undefined;
+    }
+  | {
+      /** What is wrong; at least one issue. */
+      readonly issues: ReadonlyArray<SchemaIssue>;
+    };
 
 /** The output type of a schema: what `session.data` holds. */
 export type InferOutput<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never;
 
-/** A JSON value, the state type of a store without a schema. */
+/**
+ * A JSON value: what a store without a schema holds in each field, and what
+ * `flash` takes.
+ *
+ * @example
+ * ```ts
+ * const value: Json = { theme: 'dark', recent: [1, 2, 3], admin: false, manager: null };
+ * ```
+ */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** The state of a store without a schema: a JSON object. */
+/**
+ * The state of a store without a schema: a JSON object.
+ *
+ * @example
+ * ```ts
+ * const store = new CookieSessionStore({ keys }); // no schema: state is a JsonObject
+ * const session = await store.load(cookieHeader);
+ * const state: DeepReadonly<JsonObject> = session.data;
+ * ```
+ */
 export type JsonObject = { [key: string]: Json };
 
 /**

@@ -33,13 +33,36 @@ export interface CommitSink {
  * - `changed`: the state changed; the cookie is written, even if the state is now empty.
  * - `purged`: `destroy()` was called; the cookie and all its chunks are removed.
  * - `renewed`: `renew()` gave the session a new id (do it at sign-in); survives later writes.
+ *
+ * @example
+ * ```ts
+ * session.renew();
+ * session.set('userId', user.id);
+ * session.status; // 'renewed'
+ * ```
  */
 export type SessionStatus = 'unchanged' | 'changed' | 'purged' | 'renewed';
 
-/** Keys of `T` that may be absent: the only ones `remove` accepts. */
+/**
+ * Keys of `T` that may be absent: the only ones `remove` accepts.
+ *
+ * @example
+ * ```ts
+ * type K = OptionalKeys<{ userId?: string; visits: number }>; // 'userId'
+ * ```
+ */
 export type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
 
-/** A read-only view of the state, all the way down. */
+/**
+ * A read-only view of the state, all the way down: what `session.data` and
+ * `session.get` return, so that every change goes through a validated write.
+ *
+ * @example
+ * ```ts
+ * const cart: DeepReadonly<{ sku: string }[]> = session.get('cart');
+ * // cart.push(item);  // does not compile: write with session.update(...)
+ * ```
+ */
 export type DeepReadonly<T> = T extends (infer E)[]
   ? ReadonlyArray<DeepReadonly<E>>
   : T extends object
@@ -133,17 +156,38 @@ export class Session<State extends object = Record<string, Json>> {
     }
   }
 
-  /** The session id: 128 random bits, new for every new or renewed session. Safe to log; not a secret. */
+  /**
+   * The session id: 128 random bits, new for every new or renewed session. Safe to log; not a secret.
+   *
+   * @example
+   * ```ts
+   * log.info({ session: session.id }, 'checkout');
+   * ```
+   */
   get id(): string {
     return this.#id;
   }
 
-  /** See {@link SessionStatus}. */
+  /**
+   * What `commit()` will do; see {@link SessionStatus}.
+   *
+   * @example
+   * ```ts
+   * if (session.status === 'unchanged') return cachedResponse;
+   * ```
+   */
   get status(): SessionStatus {
     return this.#status;
   }
 
-  /** True when the request carried no valid session (or after `destroy()` and a new write). */
+  /**
+   * True when the request carried no valid session (or after `destroy()` and a new write).
+   *
+   * @example
+   * ```ts
+   * if (session.isNew) session.set('landingPage', new URL(request.url).pathname);
+   * ```
+   */
   get isNew(): boolean {
     return this.#isNew;
   }
@@ -152,17 +196,37 @@ export class Session<State extends object = Record<string, Json>> {
    * Why the request's session cookie was refused, if it was: `expired`, `idle`,
    * `tampered`, `unknown-key`, `invalid-schema`, `malformed`… The session is
    * then empty, as if new.
+   *
+   * @example
+   * ```ts
+   * if (session.invalidReason === 'idle') return Response.redirect(new URL('/login?timeout=1', request.url), 303);
+   * ```
    */
   get invalidReason(): InvalidReason | undefined {
     return this.#invalidReason;
   }
 
-  /** When the session was created (ms since the epoch). Reset by `renew()`. */
+  /**
+   * When the session was created (ms since the epoch). Reset by `renew()`.
+   * Stored in whole seconds, so a loaded session reads a multiple of 1000.
+   *
+   * @example
+   * ```ts
+   * const ageMinutes = (Date.now() - session.createdAt) / 60_000;
+   * ```
+   */
   get createdAt(): number {
     return this.#createdAt;
   }
 
-  /** When the session dies whatever happens (ms since the epoch): created + `ttl` (or `setTtl`). */
+  /**
+   * When the session dies whatever happens (ms since the epoch): created + `ttl` (or `setTtl`).
+   *
+   * @example
+   * ```ts
+   * const secondsLeft = Math.floor((session.expiresAt - Date.now()) / 1000);
+   * ```
+   */
   get expiresAt(): number {
     return this.#createdAt + (this.#lifetime ?? this.#o.ttl) * 1000;
   }
@@ -170,13 +234,26 @@ export class Session<State extends object = Record<string, Json>> {
   /**
    * When the session dies if no request comes (ms since the epoch): last issue
    * + `idleTimeout`, never after `expiresAt`. `undefined` without an idle timeout.
+   * For a session not issued yet, counted from now.
+   *
+   * @example
+   * ```ts
+   * const warnAt = (session.idleExpiresAt ?? session.expiresAt) - 5 * 60_000; // show "still there?"
+   * ```
    */
   get idleExpiresAt(): number | undefined {
     if (this.#o.idleTimeout === undefined) return undefined;
     return Math.min(this.expiresAt, (this.#issuedAt ?? Date.now()) + this.#o.idleTimeout * 1000);
   }
 
-  /** The whole state (read-only: change it with `set`, `update`, `remove`). */
+  /**
+   * The whole state (read-only: change it with `set`, `update`, `remove`).
+   *
+   * @example
+   * ```ts
+   * return Response.json(session.data);
+   * ```
+   */
   get data(): DeepReadonly<State> {
     return this.#state as DeepReadonly<State>;
   }
@@ -194,7 +271,14 @@ export class Session<State extends object = Record<string, Json>> {
     return (Object.hasOwn(this.#state, key) ? this.#state[key] : undefined) as DeepReadonly<State[K]>;
   }
 
-  /** Whether the state has this field (and it is not `undefined`). */
+  /**
+   * Whether the state has this field (and it is not `undefined`).
+   *
+   * @example
+   * ```ts
+   * if (!session.has('userId')) return new Response('Sign in first', { status: 401 });
+   * ```
+   */
   has(key: keyof State): boolean {
     return Object.hasOwn(this.#state, key) && this.#state[key] !== undefined;
   }
@@ -226,21 +310,44 @@ export class Session<State extends object = Record<string, Json>> {
     this.#write(fn(this.#state as DeepReadonly<State>) as State);
   }
 
-  /** Remove an optional field; validated like `set`. */
+  /**
+   * Remove an optional field; validated like `set`.
+   *
+   * @example
+   * ```ts
+   * session.remove('userId'); // only keys the schema makes optional
+   * ```
+   */
   remove(key: OptionalKeys<State>): void {
     const next = { ...this.#state };
     delete next[key];
     this.#write(next);
   }
 
-  /** Reset the state to a fresh session's (the schema's defaults). Keeps the session id. */
+  /**
+   * Reset the state to a fresh session's (the schema's defaults). Keeps the
+   * session id; use `destroy()` to sign out.
+   *
+   * @example
+   * ```ts
+   * session.clear(); // e.g. { cart: [] } again; the cookie is rewritten on commit
+   * ```
+   */
   clear(): void {
     this.#write(this.#fresh());
   }
 
   /**
    * Add a flash value: kept in the cookie until a later request reads it with
-   * {@link takeFlash}. For "Saved!" notices across a redirect.
+   * {@link takeFlash}. For "Saved!" notices across a redirect. The value must
+   * be JSON (`ERR_SESSION_INVALID` otherwise).
+   *
+   * @example
+   * ```ts
+   * session.flash('notice', 'Profile saved');
+   * await session.commit();
+   * return Response.redirect(new URL('/profile', request.url), 303);
+   * ```
    */
   flash(key: string, value: Json): void {
     // Validated now, like `set`: a value JSON cannot carry (NaN, a Date…) would otherwise make every commit throw.
@@ -255,7 +362,17 @@ export class Session<State extends object = Record<string, Json>> {
     this.#markChanged();
   }
 
-  /** Read a flash value set by an earlier request, and remove it. */
+  /**
+   * Read a flash value set by an earlier request, and remove it (the cookie
+   * is rewritten on commit). Values flashed during this same request are
+   * not visible here.
+   *
+   * @example
+   * ```ts
+   * const notice = session.takeFlash<string>('notice'); // 'Profile saved', then undefined
+   * await session.commit();
+   * ```
+   */
   takeFlash<T extends Json = Json>(key: string): T | undefined {
     const incoming = this.#flashIn;
     if (!incoming || !Object.hasOwn(incoming, key)) return undefined;
@@ -270,7 +387,14 @@ export class Session<State extends object = Record<string, Json>> {
    * Give this session its own absolute lifetime, counted from its creation,
    * for example "remember me for 30 days". With `persistent` (the default) its
    * cookie gets a Max-Age even under `lifecycle: 'browser'`. Kept through
-   * later writes and `renew()`; gone with `destroy()`.
+   * later writes and `renew()`; gone with `destroy()`. The store's
+   * `idleTimeout` still applies. Throws `ERR_CONFIG_OPTION` unless `seconds`
+   * is a whole number from 1 to ten years.
+   *
+   * @example
+   * ```ts
+   * if (form.get('remember') === 'on') session.setTtl(30 * 86_400);
+   * ```
    */
   setTtl(seconds: number, options: { persistent?: boolean } = {}): void {
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > 10 * 365 * 86400) {
@@ -286,6 +410,12 @@ export class Session<State extends object = Record<string, Json>> {
    * Remove the session: the response deletes the cookie and every chunk, and
    * nothing of the old state can come back. A later write in the same request
    * starts a brand-new session (new id).
+   *
+   * @example
+   * ```ts
+   * session.destroy();
+   * await session.commit(); // Max-Age=0 for the cookie and every chunk
+   * ```
    */
   destroy(): void {
     this.#state = this.#fresh();
@@ -299,6 +429,13 @@ export class Session<State extends object = Record<string, Json>> {
    * Give the session a new id and a new cookie, keeping the state: call it
    * when privileges change (sign-in) so an id seen before cannot be reused.
    * The absolute lifetime restarts. The status stays `renewed` through later writes.
+   *
+   * @example
+   * ```ts
+   * session.renew(); // at sign-in: no session fixation
+   * session.set('userId', user.id);
+   * await session.commit();
+   * ```
    */
   renew(): void {
     if (this.#status === 'purged') this.#restart();
@@ -311,6 +448,13 @@ export class Session<State extends object = Record<string, Json>> {
   /**
    * Re-issue the cookie on this response even though nothing changed (slides
    * the idle window, refreshes Max-Age). A no-op for a new, untouched session.
+   *
+   * @example
+   * ```ts
+   * // an endpoint the page polls to say "the user is still here"
+   * session.touch();
+   * await session.commit();
+   * ```
    */
   touch(): void {
     // Nothing to re-issue for a session the browser does not hold yet (lazy creation).
@@ -411,14 +555,12 @@ export class Session<State extends object = Record<string, Json>> {
 
   #payload(): SessionPayload {
     const flash = this.#flashIn || this.#flashOut ? { ...this.#flashIn, ...this.#flashOut } : undefined;
-    return {
-      id: this.#id,
-      c: Math.floor(this.#createdAt / 1000),
-      v: this.#state,
-      ...(this.#lifetime !== undefined && { l: this.#lifetime }),
-      ...(this.#persistent && { p: 1 as const }),
-      ...(flash && { f: flash }),
-    };
+    // Plain assignments rather than conditional spreads: this runs on every write.
+    const payload: { -readonly [K in keyof SessionPayload]: SessionPayload[K] } = { id: this.#id, c: Math.floor(this.#createdAt / 1000), v: this.#state };
+    if (this.#lifetime !== undefined) payload.l = this.#lifetime;
+    if (this.#persistent) payload.p = 1;
+    if (flash) payload.f = flash;
+    return payload;
   }
 
   /** A write after destroy() starts a new session; otherwise nothing to do. */

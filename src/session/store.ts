@@ -37,6 +37,13 @@ const REASONS: Record<UnsealErrorCode, InvalidReason> = {
  * schema typed only as `StandardSchemaV1` (output `unknown`) gives a JSON
  * object; a schema whose output is not an object gives `never` (and the store
  * refuses it at construction, since `{}` does not validate).
+ *
+ * @example
+ * ```ts
+ * const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });
+ * type State = StateOf<typeof schema>; // { userId?: string | undefined; visits: number }
+ * type Untyped = StateOf<StandardSchemaV1>; // JsonObject
+ * ```
  */
 export type StateOf<S extends StandardSchemaV1> = unknown extends InferState<S>
   ? JsonObject
@@ -100,7 +107,15 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     }
   }
 
-  /** The session cookie's name (chunks are `name.1`, `name.2`, …). */
+  /**
+   * The session cookie's name (chunks are `name.1`, `name.2`, …).
+   *
+   * @example
+   * ```ts
+   * const store = new CookieSessionStore({ keys, cookie: { name: '__Host-sid' } });
+   * store.cookieName; // '__Host-sid'
+   * ```
+   */
   get cookieName(): string {
     return this.options.cookie.name;
   }
@@ -175,7 +190,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     if (o.isRevoked && (await o.isRevoked({ id: payload.id, createdAt, issuedAt: opened.issuedAt, data: state as never }))) {
       return refuse('revoked', opened.keyId, payload.id);
     }
-    return new Session({ ...base, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
+    return new Session({ options: o, fresh: this.#fresh, chunksPresent: read.present, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
   }
 
   /**

@@ -114,24 +114,24 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
   // mac salt could be changed without detection. The digest is the one
   // component the MAC does not cover, so it must be canonical base64url:
   // one accepted spelling per digest.
-  const saltsOk = key.raw ? encSalt === '' && macSalt === '' : SALT.test(encSalt) && SALT.test(macSalt);
+  // A salt whose key is cached was validated when a token using it verified.
+  const cachedMacKey = key.cached(macSalt, 'mac');
+  const saltsOk = key.raw
+    ? encSalt === '' && macSalt === ''
+    : (cachedMacKey !== undefined || SALT.test(macSalt)) && (key.cached(encSalt, 'encrypt') !== undefined || SALT.test(encSalt));
   const mac = fromBase64Url(macText);
-  // Cheap shape checks on the MAC-covered parts (exact decoding waits until the MAC holds).
-  if (
-    !saltsOk ||
-    !mac || mac.length !== MAC_BYTES ||
-    ivText.length !== IV_CHARS || !B64URL.test(ivText) ||
-    ((cipherText.length * 3) >> 2) % 16 !== 0 || !B64URL.test(cipherText)
-  ) {
+  // Cheap shape checks here; the characters of the MAC-covered iv and
+  // ciphertext are only examined if the MAC fails (to tell "malformed" from
+  // "tampered"), since a MAC that holds proves they are as we wrote them.
+  if (!saltsOk || !mac || mac.length !== MAC_BYTES || ivText.length !== IV_CHARS || ((cipherText.length * 3) >> 2) % 16 !== 0 || cipherText.length === 0) {
     return refuse('ERR_SEAL_MALFORMED');
   }
   const base = token.slice(0, token.length - macSalt.length - macText.length - 2);
-  const cachedMacKey = key.cached(macSalt, 'mac');
   return guard(() =>
     after(cachedMacKey ?? key.derive(macSalt, 'mac'), (macKey) =>
       after(key.engine.verify(macKey, base, mac), (valid): MaybePromise<IronResult> => {
         // Strictly `true`: anything else (false, or a value that is not a boolean at all) refuses.
-        if (valid !== true) return refuse('ERR_SEAL_BAD_MAC');
+        if (valid !== true) return refuse(B64URL.test(ivText) && B64URL.test(cipherText) ? 'ERR_SEAL_BAD_MAC' : 'ERR_SEAL_MALFORMED');
         if (cachedMacKey === undefined) key.remember(macSalt, 'mac', macKey);
         const expiration = expText === '' ? undefined : Number(expText);
         if (expiration !== undefined && expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');

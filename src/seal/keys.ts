@@ -124,7 +124,8 @@ class LruMap<V> {
   constructor(readonly limit: number) {}
   get(key: string): V | undefined {
     const value = this.#map.get(key);
-    if (value !== undefined && this.#map.size > 1) {
+    // Refresh recency only once eviction is in sight: with a handful of salts in use (the common case) a hit costs one lookup.
+    if (value !== undefined && this.#map.size > this.limit / 2) {
       this.#map.delete(key);
       this.#map.set(key, value);
     }

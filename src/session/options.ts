@@ -90,7 +90,7 @@ export interface InvalidSessionEvent {
  *   keys: process.env.SESSION_SECRET!,
  *   schema: z.object({ userId: z.string().optional() }),
  *   // "log out everywhere": refuse sessions created before the user's last sign-out
- *   isRevoked: async (info: SessionInfo<{ userId?: string }>) => {
+ *   isRevoked: async (info) => { // info: SessionInfo<{ userId?: string }>
  *     if (!info.data.userId) return false;
  *     const after = await signedOutAt(info.data.userId);
  *     return after !== undefined && info.createdAt < after;
@@ -175,7 +175,10 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    *
    * @example
    * ```ts
-   * fromIronSession: { cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! } }
+   * const store = new CookieSessionStore({
+   *   keys: process.env.SESSION_SECRET!,
+   *   fromIronSession: { cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! } },
+   * });
    * ```
    */
   readonly fromIronSession?: {

@@ -6,7 +6,7 @@
  */
 import { SessionError, configError } from '../errors';
 import { assertMaxChunks } from '../cookie/chunks';
-import { MAX_AGE_CAP_SECONDS, MAX_NAME_VALUE_BYTES } from '../cookie/limits';
+import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
 import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
@@ -101,7 +101,7 @@ export interface InvalidSessionEvent {
 export interface SessionInfo<State> {
   /** The session id (`session.id`). */
   readonly id: string;
-  /** When the session was created (ms since the epoch); compare with a per-user "valid after" time. */
+  /** When the session was created: ms since the epoch, in whole seconds (the cookie stores seconds). Compare with a per-user "valid after" time rounded up to the next second. */
   readonly createdAt: number;
   /** When this cookie was issued (ms since the epoch). */
   readonly issuedAt: number;
@@ -160,7 +160,13 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   readonly maxChunks?: number;
   /** Budget, in octets, of all the session's cookies in the request Cookie header (names, values, separators). Default 6144, or what `maxChunks` cookies hold if less. */
   readonly maxBytes?: number;
-  /** Seconds a cookie is still accepted past its expiry when servers' clocks disagree. Default 60, at most 600. */
+  /**
+   * Allowance, in seconds, for servers whose clocks disagree. Default 60, at
+   * most 600. `ttl` and `idleTimeout` are checked exactly against the
+   * timestamps in the cookie; the skew only lets through timestamps slightly
+   * in the future (an issuing server whose clock runs ahead) and loosens the
+   * expiry sealed in the iron token itself.
+   */
   readonly timestampSkewSec?: number;
   /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
   readonly onInvalid?: (event: InvalidSessionEvent) => void;

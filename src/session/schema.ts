@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { SchemaIssue } from '../errors';
+import { SessionError, configError, type SchemaIssue } from '../errors';
+import { isPromiseLike } from '../seal/engine';
 
 /**
  * The Standard Schema v1 interface (copied from the spec, as it recommends).
@@ -149,4 +150,37 @@ function checkJson(value: unknown, depth: number, path: PropertyKey[]): SchemaIs
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   const std = (value as { '~standard'?: { version?: unknown; validate?: unknown } } | null | undefined)?.['~standard'];
   return !!std && std.version === 1 && typeof std.validate === 'function';
+}
+
+/**
+ * Validate synchronously, as session writes must. A schema that answers with
+ * a promise (async refinements) is a configuration error.
+ *
+ * @internal
+ */
+export function validateSync<T>(schema: StandardSchemaV1, value: unknown): StandardResult<T> {
+  const result = schema['~standard'].validate(value) as StandardResult<T> | Promise<unknown>;
+  if (isPromiseLike(result)) {
+    Promise.resolve(result).catch(() => {});
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      'schema',
+      'validates asynchronously; session reads and writes validate synchronously, so use a schema without async refinements',
+    );
+  }
+  return result;
+}
+
+/**
+ * Throw `ERR_SESSION_INVALID` for a failed validation, naming up to five
+ * issues with their paths (never the values).
+ *
+ * @internal
+ */
+export function rejectIssues(what: string, issues: readonly SchemaIssue[]): never {
+  const detail = issues
+    .slice(0, 5)
+    .map((issue) => (issue.path?.length ? `${issue.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')}: ` : '') + issue.message)
+    .join('; ');
+  throw new SessionError('ERR_SESSION_INVALID', `sealed-session: ${what} was rejected by the schema: ${detail}`, { issues });
 }

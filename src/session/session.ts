@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { SessionError, configError } from '../errors';
+import { configError } from '../errors';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
-import { jsonObjectSchema, type Json, type StandardResult } from './schema';
+import { jsonObjectSchema, rejectIssues, validateSync, type Json } from './schema';
 import { isPromiseLike, type MaybePromise } from '../seal/engine';
 import { after } from '../seal/keys';
 import { writeCookies, type CookieWrite } from './writer';
@@ -351,12 +351,8 @@ export class Session<State extends object = Record<string, Json>> {
    */
   flash(key: string, value: Json): void {
     // Validated now, like `set`: a value JSON cannot carry (NaN, a Date…) would otherwise make every commit throw.
-    const checked = jsonObjectSchema['~standard'].validate({ [key]: value }) as StandardResult<unknown>;
-    if (checked.issues) {
-      throw new SessionError('ERR_SESSION_INVALID', `sealed-session: the flash value is not JSON: ${checked.issues[0]?.message ?? 'invalid'}`, {
-        issues: checked.issues,
-      });
-    }
+    const checked = validateSync(jsonObjectSchema, { [key]: value });
+    if (checked.issues) rejectIssues('the flash value', checked.issues);
     this.#beginWrite();
     this.#flashOut = { ...this.#flashOut, [key]: value };
     this.#markChanged();
@@ -587,24 +583,8 @@ export class Session<State extends object = Record<string, Json>> {
   }
 
   #write(next: State): void {
-    const result = this.#o.schema['~standard'].validate(next) as StandardResult<State> | Promise<unknown>;
-    if (isPromiseLike(result)) {
-      Promise.resolve(result).catch(() => {});
-      throw configError(
-        'ERR_CONFIG_OPTION',
-        'schema',
-        'validated asynchronously; session writes are synchronous, so use a schema without async refinements',
-      );
-    }
-    if (result.issues) {
-      const detail = result.issues
-        .slice(0, 5)
-        .map((issue) => (issue.path?.length ? `${issue.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')}: ` : '') + issue.message)
-        .join('; ');
-      throw new SessionError('ERR_SESSION_INVALID', `sealed-session: the session state was rejected by the schema: ${detail}`, {
-        issues: result.issues,
-      });
-    }
+    const result = validateSync<State>(this.#o.schema, next);
+    if (result.issues) rejectIssues('the session state', result.issues);
     if (this.#status === 'purged') {
       const value = result.value;
       this.#restart();

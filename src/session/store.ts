@@ -6,7 +6,7 @@
  * @module
  */
 import type { UnsealErrorCode } from '../errors';
-import { SessionError, configError } from '../errors';
+import { configError } from '../errors';
 import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
 import { isPromiseLike } from '../seal/engine';
@@ -20,7 +20,7 @@ import {
 } from './options';
 import { findIronSessionCookie, openIronSession } from './migrate';
 import { readPayload } from './payload';
-import type { JsonObject, StandardResult, StandardSchemaV1 } from './schema';
+import { rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
 
 const REASONS: Record<UnsealErrorCode, InvalidReason> = {
@@ -89,15 +89,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    */
   constructor(options: CookieSessionStoreOptions<S>) {
     this.options = resolveStoreOptions(options as CookieSessionStoreOptions<StandardSchemaV1>);
-    const result = this.options.schema['~standard'].validate({});
-    if (isPromiseLike(result)) {
-      Promise.resolve(result).catch(() => {});
-      throw configError(
-        'ERR_CONFIG_OPTION',
-        'schema',
-        'validates asynchronously; session reads and writes validate synchronously, so use a schema without async refinements',
-      );
-    }
+    const result = validateSync(this.options.schema, {});
     if (result.issues) {
       throw configError(
         'ERR_CONFIG_OPTION',
@@ -235,12 +227,9 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
 
   /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */
   readonly #fresh = (): StateOf<S> => {
-    const result = this.options.schema['~standard'].validate({}) as StandardResult<StateOf<S>> | Promise<unknown>;
-    if (isPromiseLike(result) || result.issues) {
-      if (isPromiseLike(result)) Promise.resolve(result).catch(() => {});
-      // The constructor checked {} once; a schema that changes its mind is a bug in the schema.
-      throw new SessionError('ERR_SESSION_INVALID', 'sealed-session: the schema no longer accepts {} for a fresh session');
-    }
+    // The constructor checked {} once; a schema that changes its mind is a bug in the schema.
+    const result = validateSync<StateOf<S>>(this.options.schema, {});
+    if (result.issues) rejectIssues('a fresh session ({})', result.issues);
     return result.value;
   };
 

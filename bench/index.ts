@@ -19,6 +19,7 @@ const MODULES: ReadonlyArray<readonly [key: string, load: () => Promise<BenchMod
   ['session', () => import('./session.bench')],
   ['roundtrip', () => import('./roundtrip.bench')],
   ['http', () => import('./http.bench')],
+  ['memory', () => import('./memory.bench')],
 ];
 
 async function main(): Promise<void> {

@@ -1,6 +1,15 @@
 /**
  * sealed-session: stateless, encrypted, typed cookie sessions.
  *
+ * Start with {@link CookieSessionStore}; the guides cover each runtime and
+ * the operational side.
+ *
+ * @document ../docs/nextjs.md
+ * @document ../docs/node-express.md
+ * @document ../docs/key-rotation.md
+ * @document ../docs/ttl.md
+ * @document ../docs/migrate-from-iron-session.md
+ * @document ../docs/security.md
  * @packageDocumentation
  */
 export { SessionError, isSessionError } from './errors';

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getIronSession, nodeCookies } from 'iron-session';
 import { z } from 'zod';
-import { CookieSessionStore } from '../src/index';
+import { CookieSessionStore } from 'sealed-session';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const STATE = {

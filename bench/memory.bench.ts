@@ -7,7 +7,7 @@
  * `MEMORY_FLOOD` (default 1,000,000) cookies; `MEMORY_STEADY_SECONDS` (default 10).
  */
 import { randomBytes } from 'node:crypto';
-import { CookieSessionStore } from '../src/index';
+import { CookieSessionStore } from 'sealed-session';
 
 export const title = 'memory: a flood of foreign cookies, then a steady workload';
 

@@ -15,7 +15,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { getIronSession, nodeCookies, webCookies } from 'iron-session';
 import { z } from 'zod';
-import { CookieSessionStore } from '../src/index';
+import { CookieSessionStore } from 'sealed-session';
 
 export const title = 'session round trip: sealed-session vs iron-session 9 vs the AES-GCM floor';
 

@@ -12,8 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import * as iron from 'iron-webcrypto';
 import * as ironSession from 'iron-session';
 import { measure } from 'mitata';
-import { sealData, unsealData } from '../src/seal/index';
-import { createKeyRing } from '../src/seal/keys';
+import { createKeyRing, sealData, unsealData } from 'sealed-session';
 
 export const title = 'seal / unseal (src/seal) vs iron-webcrypto 2.0.0 and iron-session 9';
 

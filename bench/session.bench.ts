@@ -20,8 +20,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { measure } from 'mitata';
-import { CookieSessionStore } from '../src/index';
-import type { Json, JsonObject } from '../src/index';
+import { CookieSessionStore } from 'sealed-session';
+import type { Json, JsonObject } from 'sealed-session';
 
 export const title = 'session load / change / commit (src/session), whole requests';
 

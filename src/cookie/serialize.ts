@@ -97,6 +97,18 @@ export function serializeCookie(name: string, value: string, options: ResolvedCo
       { size: { measured, allowed: MAX_NAME_VALUE_BYTES } },
     );
   }
+  return formatCookie(name, value, options, maxAge);
+}
+
+/**
+ * {@link serializeCookie} without the checks on `name` and `value`, for the
+ * session writer's own output: chunk names built from a validated cookie
+ * name, and values cut from an iron token (whose alphabet, `A-Z a-z 0-9 - _ . *`,
+ * is all cookie-octets) by a planner that keeps name + value within 4096.
+ *
+ * @internal
+ */
+export function formatCookie(name: string, value: string, options: ResolvedCookieOptions, maxAge?: number): string {
   let out = name + '=' + value;
   if (maxAge !== undefined) {
     const seconds = clampMaxAge(maxAge);

@@ -20,7 +20,7 @@
  */
 import { defaults, macPrefix } from 'iron-webcrypto';
 import type { UnsealErrorCode } from '../errors';
-import { isPromiseLike, randomBytes, type MaybePromise } from './engine';
+import { isPromiseLike, randomBytes, type EngineKey, type MaybePromise } from './engine';
 import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url } from './encoding';
 import { after, type KeyRing, type RingKey } from './keys';
 
@@ -116,9 +116,10 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
   // one accepted spelling per digest.
   // A salt whose key is cached was validated when a token using it verified.
   const cachedMacKey = key.cached(macSalt, 'mac');
+  const cachedEncKey = key.cached(encSalt, 'encrypt');
   const saltsOk = key.raw
     ? encSalt === '' && macSalt === ''
-    : (cachedMacKey !== undefined || SALT.test(macSalt)) && (key.cached(encSalt, 'encrypt') !== undefined || SALT.test(encSalt));
+    : (cachedMacKey !== undefined || SALT.test(macSalt)) && (cachedEncKey !== undefined || SALT.test(encSalt));
   const mac = fromBase64Url(macText);
   // Cheap shape checks here; the characters of the MAC-covered iv and
   // ciphertext are only examined if the MAC fails (to tell "malformed" from
@@ -135,7 +136,7 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
         if (cachedMacKey === undefined) key.remember(macSalt, 'mac', macKey);
         const expiration = expText === '' ? undefined : Number(expText);
         if (expiration !== undefined && expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');
-        return decryptVerified(key, encSalt, ivText, cipherText, expiration);
+        return decryptVerified(key, encSalt, cachedEncKey, ivText, cipherText, expiration);
       }),
     ),
     'ERR_SEAL_BAD_MAC',
@@ -146,6 +147,7 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
 function decryptVerified(
   key: RingKey,
   encSalt: string,
+  cachedEncKey: EngineKey | undefined,
   ivText: string,
   cipherText: string,
   expiration: number | undefined,
@@ -156,7 +158,6 @@ function decryptVerified(
   if (!iv || iv.length !== IV_BYTES || !ciphertext || ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     return refuse('ERR_SEAL_MALFORMED');
   }
-  const cachedEncKey = key.cached(encSalt, 'encrypt');
   return guard(() =>
     after(cachedEncKey ?? key.derive(encSalt, 'encrypt'), (encKey) =>
       after(key.engine.decrypt(encKey, iv, ciphertext), (plainBytes): IronResult => {

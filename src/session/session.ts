@@ -293,9 +293,8 @@ export class Session<State extends object = Record<string, Json>> {
    * ```
    */
   set<K extends keyof State>(key: K, value: State[K] | DeepReadonly<State[K]>): void {
-    const next = { ...this.#state } as State;
-    Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
-    this.#write(next);
+    // A computed key defines an own property (never the `__proto__` setter).
+    this.#write({ ...this.#state, [key]: value } as State);
   }
 
   /**

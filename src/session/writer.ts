@@ -10,7 +10,7 @@ import { chunkCookieName } from '../cookie/chunks';
 import { planChunks } from '../cookie/framing';
 import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
 import { clampMaxAge } from '../cookie/max-age';
-import { serializeCookie, serializeRemoval } from '../cookie/serialize';
+import { formatCookie, serializeRemoval } from '../cookie/serialize';
 import type { MaybePromise } from '../seal/engine';
 import { after } from '../seal/keys';
 import { sealWithRing } from '../seal/index';
@@ -95,7 +95,7 @@ function planCookies(o: ResolvedStoreOptions, req: WriteRequest, token: string, 
   const maxAge = req.persistent ? clampMaxAge((expiresAt - req.now) / 1000) : undefined;
   const out = plan.values.map((value, i): CookieWrite => {
     const cookieName = chunkCookieName(name, i);
-    return { name: cookieName, value, maxAge, header: serializeCookie(cookieName, value, o.cookie, maxAge) };
+    return { name: cookieName, value, maxAge, header: formatCookie(cookieName, value, o.cookie, maxAge) };
   });
   for (const index of req.chunksPresent) {
     if (index >= plan.values.length) out.push(removal(chunkCookieName(name, index), o));

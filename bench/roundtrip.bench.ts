@@ -101,28 +101,30 @@ interface Case<I> {
   readonly run: (input: I) => unknown;
 }
 
-/** Median µs per call over ROUNDS rounds; each round times a batch of prebuilt inputs. */
+/** Inputs built per batch: small, so that a large live set of prebuilt objects does not slow the collector for everyone. */
+const BATCH = 256;
+
+/**
+ * Median µs per call over ROUNDS rounds. A round times batches of BATCH
+ * prebuilt inputs (building them is not timed) until it has run for about
+ * ROUND_MS of measured time.
+ */
 async function measure<I>(c: Case<I>): Promise<number> {
-  // Calibrate the batch so that a round lasts about ROUND_MS.
-  let batch = 64;
-  for (;;) {
-    const inputs = Array.from({ length: batch }, c.input);
-    const t0 = performance.now();
-    for (const input of inputs) await c.run(input);
-    const ms = performance.now() - t0;
-    if (ms >= ROUND_MS / 4 || batch >= 1 << 16) {
-      batch = Math.max(64, Math.round((batch * ROUND_MS) / Math.max(ms, 0.001)));
-      break;
+  const round = async (): Promise<number> => {
+    let measured = 0;
+    let calls = 0;
+    while (measured < ROUND_MS) {
+      const inputs = Array.from({ length: BATCH }, c.input);
+      const t0 = performance.now();
+      for (const input of inputs) await c.run(input);
+      measured += performance.now() - t0;
+      calls += BATCH;
     }
-    batch *= 4;
-  }
+    return (measured * 1000) / calls;
+  };
+  await round(); // warm-up
   const perOp: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const inputs = Array.from({ length: batch }, c.input);
-    const t0 = performance.now();
-    for (const input of inputs) await c.run(input);
-    perOp.push(((performance.now() - t0) * 1000) / batch);
-  }
+  for (let r = 0; r < ROUNDS; r++) perOp.push(await round());
   perOp.sort((a, b) => a - b);
   return perOp[perOp.length >> 1]!;
 }

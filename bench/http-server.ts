@@ -4,6 +4,7 @@
  * Prints `PORT <n>` once listening on 127.0.0.1.
  *
  * - `ours`: reads the session, changes one field, commits, on every request.
+ * - `ours-cold`: the same with the token cache off (every request verifies and decrypts).
  * - `iron`: the same with iron-session 9.
  * - `static`: no session work at all; sends a fixed Set-Cookie of the length
  *   given in `SET_COOKIE_LENGTH`, so that only the session work differs.
@@ -30,6 +31,8 @@ const schema = z.object({
   count: z.number().default(0),
 });
 const store = new CookieSessionStore({ keys: SECRET, schema, cookie: { name: 'sid', secure: false } });
+// Without the token cache: every request verifies and decrypts, as for a cookie this process never saw.
+const coldStore = new CookieSessionStore({ keys: SECRET, schema, cookie: { name: 'sid', secure: false }, tokenCache: 0 });
 const ironOptions = { password: SECRET, cookieName: 'iron', ttl: 7 * 86_400, cookieOptions: { secure: false } };
 
 const mode = process.argv[2];
@@ -38,6 +41,13 @@ const init = (req: IncomingMessage) => req.url === '/init';
 const handlers: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
   async ours(req, res) {
     const session = await store.handleSession(req, res);
+    if (init(req)) session.update(() => STATE);
+    else session.set('count', session.get('count') + 1);
+    await session.commit();
+    res.end('ok');
+  },
+  async 'ours-cold'(req, res) {
+    const session = await coldStore.handleSession(req, res);
     if (init(req)) session.update(() => STATE);
     else session.set('count', session.get('count') + 1);
     await session.commit();

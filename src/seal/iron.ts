@@ -75,7 +75,11 @@ export function ironSeal(ring: KeyRing, json: string, expiration: number | undef
     const iv = randomBytes(IV_BYTES);
     return after(key.engine.encrypt(encKey, iv, json), (ciphertext) => {
       const base = `${IRON_PREFIX}*${key.id}*${encSalt}*${toBase64Url(iv)}*${toBase64Url(ciphertext)}*${expiration ?? ''}`;
-      return after(key.engine.sign(macKey, base), (mac) => `${base}*${macSalt}*${toBase64Url(mac)}`);
+      return after(key.engine.sign(macKey, base), (mac) => {
+        const token = `${base}*${macSalt}*${toBase64Url(mac)}`;
+        ring.remember(token, { plaintext: json, key, expiration });
+        return token;
+      });
     });
   });
 }
@@ -90,6 +94,12 @@ export function ironSeal(ring: KeyRing, json: string, expiration: number | undef
  */
 export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: number): MaybePromise<IronResult> {
   if (typeof token !== 'string') return refuse('ERR_SEAL_MALFORMED');
+  const known = ring.recall(token);
+  if (known) {
+    // Sealed or verified by this ring before: the same bytes open to the same plaintext. Expiry still applies.
+    if (known.expiration !== undefined && known.expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');
+    return { ok: true, plaintext: known.plaintext, key: known.key, expiration: known.expiration };
+  }
   // Exactly eight components: find the seven separators with indexOf (native,
   // linear) and refuse an eighth, without splitting garbage into pieces.
   const parts: string[] = [];
@@ -136,7 +146,7 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
         if (cachedMacKey === undefined) key.remember(macSalt, 'mac', macKey);
         const expiration = expText === '' ? undefined : Number(expText);
         if (expiration !== undefined && expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');
-        return decryptVerified(key, encSalt, cachedEncKey, ivText, cipherText, expiration);
+        return decryptVerified(ring, token, key, encSalt, cachedEncKey, ivText, cipherText, expiration);
       }),
     ),
     'ERR_SEAL_BAD_MAC',
@@ -145,6 +155,8 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
 
 /** Decrypt a token whose MAC holds. Authentic but undecryptable means made by a key holder, not by iron. */
 function decryptVerified(
+  ring: KeyRing,
+  token: string,
   key: RingKey,
   encSalt: string,
   cachedEncKey: EngineKey | undefined,
@@ -168,6 +180,7 @@ function decryptVerified(
         } catch {
           return refuse('ERR_SEAL_NOT_JSON');
         }
+        ring.remember(token, { plaintext, key, expiration });
         return { ok: true, plaintext, key, expiration };
       }),
     ),

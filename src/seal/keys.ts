@@ -102,6 +102,28 @@ export interface KeyRingOptions {
   readonly iterations?: number;
   /** Force the WebCrypto engine (`'webcrypto'`) or node:crypto (`'node'`). Default `'auto'`. */
   readonly crypto?: EngineChoice;
+  /**
+   * How many recently sealed or verified tokens the ring remembers (by their
+   * exact text), so that a cookie it sealed, or already verified, opens
+   * without repeating the HMAC and the decryption. Only the plaintext JSON is
+   * kept (each open parses it anew), expiry is still checked on every open,
+   * and a forged token never enters. Default 1024; `0` turns it off.
+   */
+  readonly tokenCache?: number;
+}
+
+/**
+ * A token whose MAC held (or that this ring sealed), with what it opened to.
+ * Verification and decryption are pure functions of the token and the keys,
+ * so a ring may answer a token it has seen with the same result, skipping
+ * both; expiry is still checked on every open.
+ *
+ * @internal
+ */
+export interface VerifiedToken {
+  readonly plaintext: string;
+  readonly key: RingKey;
+  readonly expiration: number | undefined;
 }
 
 /** Salts and keys a process seals with, for one key id. */
@@ -117,6 +139,8 @@ const MIN_SECRET = 32;
 const MAX_ITERATIONS = 10_000_000;
 const CACHE_LIMIT = 256;
 const SEALS_PER_SALT = 2 ** 31;
+const DEFAULT_TOKEN_CACHE = 1024;
+const MAX_TOKEN_CACHE = 1_000_000;
 
 /** A bounded map that keeps the most recently used entries. */
 class LruMap<V> {
@@ -262,12 +286,28 @@ export class KeyRing {
    */
   readonly ids: readonly string[];
   readonly #byId: Map<string, RingKey>;
+  readonly #verified: LruMap<VerifiedToken> | undefined;
 
   /** @internal use {@link createKeyRing}. */
-  constructor(keys: readonly RingKey[]) {
+  constructor(keys: readonly RingKey[], tokenCache = DEFAULT_TOKEN_CACHE) {
     this.current = keys[0]!;
     this.ids = Object.freeze(keys.map((k) => k.id));
     this.#byId = new Map(keys.map((k) => [k.id, k]));
+    this.#verified = tokenCache > 0 ? new LruMap<VerifiedToken>(tokenCache) : undefined;
+  }
+
+  /**
+   * @internal What a token opened to, if this ring sealed it or verified it
+   * recently. The key is the whole token string, so only those exact bytes
+   * hit: a forgery never entered the cache and cannot match an entry.
+   */
+  recall(token: string): VerifiedToken | undefined {
+    return this.#verified?.get(token);
+  }
+
+  /** @internal Remember a token this ring sealed, or whose MAC it verified. */
+  remember(token: string, verified: VerifiedToken): void {
+    this.#verified?.set(token, verified);
   }
 
   /** @internal The key for a token's id. Iron writes an empty id for an anonymous password: that means `default`, else the current key. */
@@ -365,6 +405,10 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw configError('ERR_CONFIG_KEYS', 'iterations', `must be a whole number from 1 to ${MAX_ITERATIONS}`);
   }
+  const tokenCache = options.tokenCache ?? DEFAULT_TOKEN_CACHE;
+  if (!Number.isInteger(tokenCache) || tokenCache < 0 || tokenCache > MAX_TOKEN_CACHE) {
+    throw configError('ERR_CONFIG_OPTION', 'tokenCache', `must be a whole number of tokens from 0 (off) to ${MAX_TOKEN_CACHE}`);
+  }
   const choice = options.crypto ?? 'auto';
   if (choice !== 'auto' && choice !== 'node' && choice !== 'webcrypto') {
     throw configError('ERR_CONFIG_OPTION', 'crypto', "must be 'auto', 'node' or 'webcrypto'");
@@ -377,7 +421,7 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
     if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id "${def.id}")`, 'key ids must be unique; give each key its own id');
     seen.add(def.id);
   }
-  return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)));
+  return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)), tokenCache);
 }
 
 const objectRings = new WeakMap<object, Map<string, KeyRing>>();
@@ -391,7 +435,7 @@ const stringRings = new Map<string, Map<string, KeyRing>>();
  */
 export function resolveKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
   if (keys instanceof KeyRing) return keys;
-  const variant = `${options.iterations ?? 1}:${options.crypto ?? 'auto'}`;
+  const variant = `${options.iterations ?? 1}:${options.crypto ?? 'auto'}:${options.tokenCache ?? DEFAULT_TOKEN_CACHE}`;
   let byVariant: Map<string, KeyRing> | undefined;
   if (typeof keys === 'string') {
     byVariant = stringRings.get(keys);

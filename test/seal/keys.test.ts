@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import * as iron from 'iron-webcrypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openSealed, sealData, unsealData } from '../../src/seal/index';
 import { createKeyRing, KeyRing, resolveKeyRing, type KeyRingOptions, type Keys } from '../../src/seal/keys';
 import {
@@ -387,5 +387,61 @@ describe.each(ENGINES)('derived-key cache ($engine engine)', ({ options }) => {
     const keys = createKeyRing(RAW_32, options);
     await unsealData(await sealData(DATA, { keys }), { keys });
     expect(keys.current.cacheSize).toBe(0);
+  });
+});
+
+describe('token cache', () => {
+  // The very module object the node engine calls (an ESM namespace cannot be spied on).
+  const builtin = process.getBuiltinModule('node:crypto');
+  const secret = 'token-cache-secret-token-cache-secret-0123';
+
+  it('opens a token this ring sealed without the MAC or decryption, and re-checks expiry', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+    try {
+      const ring = createKeyRing(secret, { crypto: 'node' });
+      const token = await sealData({ a: 1 }, { keys: ring, ttl: 60 });
+      const hmac = vi.spyOn(builtin, 'createHmac');
+      const decipher = vi.spyOn(builtin, 'createDecipheriv');
+      expect(await unsealData(token, { keys: ring })).toEqual({ a: 1 });
+      expect(hmac).not.toHaveBeenCalled();
+      expect(decipher).not.toHaveBeenCalled();
+      // A hit still expires on time (60 s ttl + 60 s default skew).
+      vi.setSystemTime(Date.UTC(2026, 0, 1) + 121_000);
+      await expect(unsealData(token, { keys: ring })).rejects.toMatchObject({ code: 'ERR_SEAL_EXPIRED' });
+      hmac.mockRestore();
+      decipher.mockRestore();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('verifies a token from another ring once, then recognises it; a forgery never enters', async () => {
+    const sealer = createKeyRing(secret, { crypto: 'node' });
+    const reader = createKeyRing(secret, { crypto: 'node' });
+    const token = await sealData({ b: 2 }, { keys: sealer });
+    const hmac = vi.spyOn(builtin, 'createHmac');
+    expect(await unsealData(token, { keys: reader })).toEqual({ b: 2 });
+    expect(hmac).toHaveBeenCalledTimes(1);
+    expect(await unsealData(token, { keys: reader })).toEqual({ b: 2 });
+    expect(hmac).toHaveBeenCalledTimes(1);
+
+    const parts = token.split('*');
+    parts[7] = parts[7]!.startsWith('A') ? `B${parts[7]!.slice(1)}` : `A${parts[7]!.slice(1)}`;
+    const forged = parts.join('*');
+    for (let i = 0; i < 2; i++) await expect(unsealData(forged, { keys: reader })).rejects.toMatchObject({ code: 'ERR_SEAL_BAD_MAC' });
+    expect(hmac).toHaveBeenCalledTimes(3); // verified (and refused) every time
+    hmac.mockRestore();
+  });
+
+  it('is off with tokenCache: 0, and refuses nonsense sizes', async () => {
+    const ring = createKeyRing(secret, { crypto: 'node', tokenCache: 0 });
+    const token = await sealData({ c: 3 }, { keys: ring });
+    const hmac = vi.spyOn(builtin, 'createHmac');
+    await unsealData(token, { keys: ring });
+    expect(hmac).toHaveBeenCalledTimes(1);
+    hmac.mockRestore();
+    for (const bad of [-1, 1.5, 2_000_000]) {
+      expect(() => createKeyRing(secret, { tokenCache: bad })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION', option: 'tokenCache' }));
+    }
   });
 });

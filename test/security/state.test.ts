@@ -171,7 +171,8 @@ describe('deep and huge JSON', () => {
   });
 
   it('a seal over the size budget is refused as oversized before any MAC or decryption', async () => {
-    const store = storeWith(undefined); // default budget: 6144 octets
+    // Default budget (6144 octets); tokenCache: 0 so the small seal is really verified on load.
+    const store = storeWith(undefined, { tokenCache: 0 });
     const huge = await sealedPayload(store, payload({ blob: 'x'.repeat(100_000) }));
     const small = await sealedPayload(store, payload({ name: 'x' }));
     const hmac = vi.spyOn(nodeCrypto, 'createHmac');

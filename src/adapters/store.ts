@@ -90,10 +90,10 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * res.end('ok');
    *
    * // Next.js server action
-   * const session = await store.handleSession(await cookies());
-   * session.renew();
-   * session.set('userId', user.id);
-   * await session.commit();
+   * const current = await store.handleSession(await cookies());
+   * current.renew();
+   * current.set('userId', user.id);
+   * await current.commit();
    * ```
    */
   readonly handleSession: HandleSession<StateOf<S>> = async (first: unknown, second?: unknown): Promise<Session<StateOf<S>>> => {

@@ -11,25 +11,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getIronSession, nodeCookies } from 'iron-session';
-import { z } from 'zod';
 import { CookieSessionStore } from 'sealed-session';
+import { SECRET, STATE, schema, type State } from './fixtures';
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
-const STATE = {
-  user: { id: 'u_123456', name: 'Ada Lovelace', roles: ['admin', 'editor'] },
-  cart: [1, 2, 3],
-  csrf: 'k2FzZGZqa2xhc2RmamtsYQ',
-  theme: 'dark',
-  count: 0,
-};
-type State = typeof STATE;
-const schema = z.object({
-  user: z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) }).optional(),
-  cart: z.array(z.number()).default([]),
-  csrf: z.string().optional(),
-  theme: z.string().default('light'),
-  count: z.number().default(0),
-});
 const store = new CookieSessionStore({ keys: SECRET, schema, cookie: { name: 'sid', secure: false } });
 // Without the token cache: every request verifies and decrypts, as for a cookie this process never saw.
 const coldStore = new CookieSessionStore({ keys: SECRET, schema, cookie: { name: 'sid', secure: false }, tokenCache: 0 });

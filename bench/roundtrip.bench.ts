@@ -18,33 +18,13 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { getIronSession, nodeCookies, webCookies } from 'iron-session';
-import { z } from 'zod';
 import { CookieSessionStore } from 'sealed-session';
+import { SECRET, STATE, schema, type State } from './fixtures';
 
 export const title = 'session round trip: sealed-session vs iron-session 9 vs the AES-GCM floor';
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 250);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-
-/** The ~130-byte state of reference.md §5. */
-export const STATE = {
-  user: { id: 'u_123456', name: 'Ada Lovelace', roles: ['admin', 'editor'] },
-  cart: [1, 2, 3],
-  csrf: 'k2FzZGZqa2xhc2RmamtsYQ',
-  theme: 'dark',
-  count: 0,
-};
-
-const schema = z.object({
-  user: z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) }).optional(),
-  cart: z.array(z.number()).default([]),
-  csrf: z.string().optional(),
-  theme: z.string().default('light'),
-  count: z.number().default(0),
-  blob: z.string().optional(),
-});
-type State = z.output<typeof schema>;
 
 // ---------------------------------------------------------------- the floor
 const GCM_KEY = randomBytes(32);

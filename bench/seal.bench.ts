@@ -13,19 +13,13 @@ import * as iron from 'iron-webcrypto';
 import * as ironSession from 'iron-session';
 import { measure } from 'mitata';
 import { createKeyRing, sealData, unsealData } from 'sealed-session';
+import { STATE } from './fixtures';
 
 export const title = 'seal / unseal (src/seal) vs iron-webcrypto 2.0.0 and iron-session 9';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const RAW_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 255);
 
-/** ~130 bytes of JSON: a typical signed-in session. */
-export const STATE = {
-  user: { id: 'u_123456', name: 'Ada Lovelace', roles: ['admin', 'editor'] },
-  cart: [1, 2, 3],
-  csrf: 'Zk3q9XbT0pLr7VwY2mNc4s',
-  theme: 'dark',
-};
 
 /** Time spent measuring each operation (mitata's min_cpu_time), and the warm-up before it. */
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 1500);

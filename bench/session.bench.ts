@@ -21,19 +21,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { measure } from 'mitata';
 import { CookieSessionStore } from 'sealed-session';
-import type { Json, JsonObject } from 'sealed-session';
+import type { Json } from 'sealed-session';
+import { SECRET, STATE } from './fixtures';
 
 export const title = 'session load / change / commit (src/session), whole requests';
 
-const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
-/** ~130 bytes of JSON: a typical signed-in session. */
-const STATE: JsonObject = {
-  user: { id: 'u_123456', name: 'Ada Lovelace', roles: ['admin', 'editor'] },
-  cart: [1, 2, 3],
-  csrf: 'Zk3q9XbT0pLr7VwY2mNc4s',
-  theme: 'dark',
-};
 
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 1000);
 const WARMUP_MS = 200;
@@ -116,13 +109,13 @@ async function scenarios(engine: Engine): Promise<Scenario[]> {
       name: 'fresh: load (no cookie) + set + commit',
       run: async () => {
         const s = await store.load(undefined);
-        for (const k in STATE) s.set(k, STATE[k] as Json);
+        for (const [k, v] of Object.entries(STATE)) s.set(k, v as Json);
         return s.commit();
       },
       check: async () => {
         const s = await store.load(undefined);
         assert(s.isNew, 'no cookie is a new session');
-        for (const k in STATE) s.set(k, STATE[k] as Json);
+        for (const [k, v] of Object.entries(STATE)) s.set(k, v as Json);
         const out = await s.commit();
         assert(out.length === 1, 'a new session writes one cookie');
         assert(isDeepStrictEqual((await store.load(cookieHeader(out))).data, STATE), 'the new session reads back');

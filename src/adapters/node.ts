@@ -52,8 +52,9 @@ function currentSetCookies(res: NodeResponseLike): string[] {
 }
 
 /** Where a commit writes on a node response. */
-export function nodeSink(res: NodeResponseLike): CommitSink {
+export function nodeSink(res: NodeResponseLike, pending?: () => void): CommitSink {
   return {
+    ...(pending && { pending }),
     check() {
       if (res.headersSent) {
         throw new SessionError(

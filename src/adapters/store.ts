@@ -8,7 +8,7 @@
  */
 import { SessionError } from '../errors';
 import { isPromiseLike } from '../seal/engine';
-import { ATTACH, COMMIT, type Session } from '../session/session';
+import { ATTACH, COMMIT, PENDING, type Session } from '../session/session';
 import { SessionStore, type StateOf } from '../session/store';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { commitOnWriteHead, isNodePair, nodeCookieHeader, nodeSink } from './node';
@@ -103,8 +103,11 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       const ready = this.options.ring.current.sealKeys();
       if (isPromiseLike(ready)) await ready;
       const session = await this.load(nodeCookieHeader(first));
-      session[ATTACH](nodeSink(second as NodeResponseLike));
-      commitOnWriteHead(second as NodeResponseLike, session);
+      const res = second as NodeResponseLike;
+      // Hook writeHead only once there is something to write (a change, or a due re-issue):
+      // read-only requests leave the response object untouched.
+      session[ATTACH](nodeSink(res, () => commitOnWriteHead(res, session)));
+      if (session[PENDING]) commitOnWriteHead(res, session);
       return session;
     }
     if (isWebRequest(first)) {

@@ -25,6 +25,8 @@ export interface CommitSink {
   check(): void;
   /** Put the cookies on the response, replacing earlier values of the same names. */
   write(cookies: readonly CookieWrite[]): void;
+  /** Called once, when the session first has something to write (the node adapter hooks writeHead only then). */
+  pending?(): void;
 }
 
 /**
@@ -572,6 +574,7 @@ export class Session<State extends object = Record<string, Json>> {
   }
 
   #changedNow(): void {
+    if (!this.#pending) this.#sink?.pending?.();
     this.#pending = true;
     this.#version++;
   }

@@ -75,3 +75,41 @@ describe('a commit that failed', () => {
     expect(names(response)).toEqual(['session']);
   });
 });
+
+describe('the writeHead hook is installed only when there is something to write', () => {
+  const old = 'writehead-old-secret-writehead-old-secret-0';
+  const fresh = 'writehead-new-secret-writehead-new-secret-0';
+
+  test('a read-only request leaves the response alone and sends no cookie', async () => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false } });
+    const seed = await store.load(undefined);
+    seed.set('n', 1);
+    const cookie = (await seed.commit())[0]!.split(';')[0]!;
+    let patched: boolean | undefined;
+    const url = await serve(async (req, res) => {
+      const session = await store.handleSession(req, res);
+      patched = Object.hasOwn(res, 'writeHead');
+      res.end(String(session.get('n')));
+    });
+    const response = await fetch(url, { headers: { cookie } });
+    expect(await response.text()).toBe('1');
+    expect(patched).toBe(false);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  test('a re-issue due at load (a cookie under a retiring key) is still committed without an explicit commit', async () => {
+    const before = new CookieSessionStore({ keys: [{ id: '1', secret: old }], cookie: { secure: false } });
+    const seed = await before.load(undefined);
+    seed.set('n', 7);
+    const cookie = (await seed.commit())[0]!.split(';')[0]!;
+    const after = new CookieSessionStore({ keys: [{ id: '2', secret: fresh }, { id: '1', secret: old }], cookie: { secure: false } });
+    const url = await serve(async (req, res) => {
+      const session = await after.handleSession(req, res);
+      res.end(String(session.get('n'))); // no change, no commit
+    });
+    const response = await fetch(url, { headers: { cookie } });
+    expect(await response.text()).toBe('7');
+    const [reissued] = response.headers.getSetCookie();
+    expect(reissued).toMatch(/^session=Fe26\.2\*2\*/);
+  });
+});

@@ -30,12 +30,14 @@ import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchem
  * ```
  */
 export type InvalidReason =
-  /**
-   * Not a session cookie of ours: wrong structure, encoding or chunk framing,
-   * or an authentic cookie whose timestamps lie further in the future than
-   * `timestampSkewSec` allows (the issuing server's clock is ahead).
-   */
+  /** Not a session cookie of ours: wrong structure, encoding or chunk framing. */
   | 'malformed'
+  /**
+   * Authentic, but its timestamps lie further in the future than
+   * `timestampSkewSec` allows: the issuing server's clock is ahead of this
+   * one (or this one's went back). A burst of these points at the clocks.
+   */
+  | 'clock-skew'
   /** Failed its integrity check: altered, or sealed with a secret we do not have. */
   | 'tampered'
   /** Past its absolute lifetime (`ttl`, or the session's own `setTtl`). */

@@ -165,7 +165,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
 
     const createdAt = payload.c * 1000;
     // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
-    if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('malformed', opened.keyId, payload.id);
+    if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('clock-skew', opened.keyId, payload.id);
     if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired', opened.keyId, payload.id);
     if (o.idleTimeout !== undefined && now >= opened.issuedAt + o.idleTimeout * 1000) return refuse('idle', opened.keyId, payload.id);
     // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.

@@ -14,7 +14,7 @@
  *   was issued (its sealed expiry), which binds with the skew allowance even
  *   after a redeploy relaxes ttl or idleTimeout;
  * - a creation or issue time more than `timestampSkewSec` (default 60, at
- *   most 600) ahead of the reading server's clock is refused (`malformed`).
+ *   most 600) ahead of the reading server's clock is refused (`clock-skew`).
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -210,7 +210,7 @@ describe('timestamps from the future and the skew allowance', () => {
   ])('timestampSkewSec %s: accepts a cookie up to %i s ahead of the clock, refuses one further ahead', async (skew, seconds) => {
     const store = makeStore(skew === undefined ? {} : { timestampSkewSec: skew });
     expect((await peek(store, await cookieIssuedAt(store, T0 + seconds * SECOND))).invalidReason).toBeUndefined();
-    expect((await peek(store, await cookieIssuedAt(store, T0 + seconds * SECOND + SECOND))).invalidReason).toBe('malformed');
+    expect((await peek(store, await cookieIssuedAt(store, T0 + seconds * SECOND + SECOND))).invalidReason).toBe('clock-skew');
   });
 
   it('a server whose clock went back within the skew keeps its sessions; beyond it, refuses them', async () => {
@@ -221,7 +221,7 @@ describe('timestamps from the future and the skew allowance', () => {
     at(HOUR - 30 * SECOND);
     expect(await visit(store, client)).toBeUndefined();
     at(HOUR - 5 * MINUTE);
-    expect(await visit(store, client)).toBe('malformed');
+    expect(await visit(store, client)).toBe('clock-skew');
   });
 
   it('refuses a skew allowance above 600 s, below 0 or not a number, for stores and unsealData', async () => {

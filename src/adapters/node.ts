@@ -73,10 +73,16 @@ export function nodeSink(res: NodeResponseLike, pending?: () => void): CommitSin
 
 /** Per patched response: its sessions and its own writeHead. */
 interface Hook {
-  readonly sessions: Set<Session<object>>;
+  readonly sessions: Session<object>[];
   readonly original: (this: NodeResponseLike, statusCode: number, ...rest: unknown[]) => unknown;
 }
-const hooks = new WeakMap<object, Hook>();
+
+/**
+ * Kept on the response object itself: a WeakMap keyed by every response
+ * costs several microseconds per request in the collector's ephemeron work.
+ */
+const HOOK: unique symbol = Symbol('sealed-session.writeHead');
+type Hooked = NodeResponseLike & { [HOOK]?: Hook };
 
 /**
  * Commit pending sessions when the response writes its headers. Patches
@@ -84,17 +90,18 @@ const hooks = new WeakMap<object, Hook>();
  * shared function: nothing is allocated per response but the hook record.
  */
 export function commitOnWriteHead(res: NodeResponseLike, session: Session<object>): void {
-  const hook = hooks.get(res);
+  const hooked = res as Hooked;
+  const hook = hooked[HOOK];
   if (hook) {
-    hook.sessions.add(session);
+    if (!hook.sessions.includes(session)) hook.sessions.push(session);
     return;
   }
-  hooks.set(res, { sessions: new Set([session]), original: res.writeHead as Hook['original'] });
+  hooked[HOOK] = { sessions: [session], original: res.writeHead as Hook['original'] };
   (res as { writeHead: unknown }).writeHead = writeHeadWithCommit;
 }
 
 function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
-  const hook = hooks.get(this)!;
+  const hook = (this as Hooked)[HOOK]!;
   for (const pending of hook.sessions) {
     if (!pending[PENDING]) continue;
     try {

@@ -2,7 +2,7 @@
  * What a session cookie seals, beside the sealing envelope's own issue time:
  *
  * ```
- * { "id": "<22 chars>", "c": <createdAt, s>, "v": <state>, "l"?: <own lifetime, s>, "p"?: 1, "f"?: { flash } }
+ * { "id": "<22 chars>", "c": <createdAt, s>, "v": <state>, "l"?: <own lifetime, s>, "p"?: 1, "t"?: <own idle timeout, s>, "f"?: { flash } }
  * ```
  * The envelope's issue time (`i`, ms) is when the cookie was last issued: the
  * idle timeout is measured from it.
@@ -25,6 +25,8 @@ export interface SessionPayload {
   readonly l?: number;
   /** 1 when this session's cookie is persistent whatever the store's lifecycle (`setTtl` with persistent). */
   readonly p?: 1;
+  /** This session's own idle timeout in seconds (`setTtl` with `idleTimeout`); 0 for none. */
+  readonly t?: number;
   /** Flash values, read once. */
   readonly f?: Record<string, Json>;
 }
@@ -46,6 +48,7 @@ export function readPayload(data: unknown): SessionPayload | undefined {
   if (typeof p.id !== 'string' || !ID.test(p.id) || !isSeconds(p.c) || !Object.hasOwn(data, 'v')) return undefined;
   if (p.l !== undefined && !isSeconds(p.l)) return undefined;
   if (p.p !== undefined && p.p !== 1) return undefined;
+  if (p.t !== undefined && !(p.t === 0 || isSeconds(p.t))) return undefined;
   if (p.f !== undefined && (p.f === null || typeof p.f !== 'object' || Array.isArray(p.f))) return undefined;
   return data as SessionPayload;
 }

@@ -116,6 +116,8 @@ export class Session<State extends object = Record<string, Json>> {
   #issuedAt: number | undefined;
   #lifetime: number | undefined;
   #persistent: boolean | undefined;
+  /** This session's own idle timeout (seconds), `false` for none, `undefined` for the store's. */
+  #idle: number | false | undefined;
   #flashIn: Record<string, Json> | undefined;
   #flashOut: Record<string, Json> | undefined;
   #isNew: boolean;
@@ -145,6 +147,7 @@ export class Session<State extends object = Record<string, Json>> {
     this.#issuedAt = init.issuedAt;
     this.#lifetime = p?.l;
     this.#persistent = p?.p === 1 ? true : undefined;
+    this.#idle = p?.t === undefined ? undefined : p.t === 0 ? false : p.t;
     this.#flashIn = p?.f;
     this.#isNew = p === undefined;
     this.#stale = init.stale ?? false;
@@ -244,8 +247,9 @@ export class Session<State extends object = Record<string, Json>> {
    * ```
    */
   get idleExpiresAt(): number | undefined {
-    if (this.#o.idleTimeout === undefined) return undefined;
-    return Math.min(this.expiresAt, (this.#issuedAt ?? Date.now()) + this.#o.idleTimeout * 1000);
+    const idle = this.#idleSeconds();
+    if (idle === undefined) return undefined;
+    return Math.min(this.expiresAt, (this.#issuedAt ?? Date.now()) + idle * 1000);
   }
 
   /**
@@ -385,21 +389,28 @@ export class Session<State extends object = Record<string, Json>> {
    * for example "remember me for 30 days". With `persistent` (the default) its
    * cookie gets a Max-Age even under `lifecycle: 'browser'`. Kept through
    * later writes and `renew()`; gone with `destroy()`. The store's
-   * `idleTimeout` still applies. Throws `ERR_CONFIG_OPTION` unless `seconds`
-   * is a whole number from 1 to ten years.
+   * `idleTimeout` still applies unless `idleTimeout` gives this session its
+   * own (seconds, or `false` for none) — a remembered user who stays away a
+   * weekend should not be signed out by a one-day idle limit. Throws
+   * `ERR_CONFIG_OPTION` unless `seconds` (and `idleTimeout`) are whole
+   * numbers from 1 to ten years.
    *
    * @example
    * ```ts
-   * if (form.get('remember') === 'on') session.setTtl(30 * 86_400);
+   * if (form.get('remember') === 'on') session.setTtl(30 * 86_400, { idleTimeout: 7 * 86_400 });
    * ```
    */
-  setTtl(seconds: number, options: { persistent?: boolean } = {}): void {
-    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > 10 * 365 * 86400) {
-      throw configError('ERR_CONFIG_OPTION', 'setTtl', 'seconds must be a whole number from 1 to ten years');
+  setTtl(seconds: number, options: { persistent?: boolean; idleTimeout?: number | false } = {}): void {
+    const valid = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 10 * 365 * 86400;
+    if (!valid(seconds)) throw configError('ERR_CONFIG_OPTION', 'setTtl', 'seconds must be a whole number from 1 to ten years');
+    const idle = options.idleTimeout;
+    if (idle !== undefined && idle !== false && !valid(idle)) {
+      throw configError('ERR_CONFIG_OPTION', 'setTtl.idleTimeout', 'must be a whole number of seconds from 1 to ten years, or false for none');
     }
     this.#beginWrite();
     this.#lifetime = seconds;
     this.#persistent = options.persistent ?? true ? true : undefined;
+    if (idle !== undefined) this.#idle = idle;
     this.#markChanged();
   }
 
@@ -417,7 +428,7 @@ export class Session<State extends object = Record<string, Json>> {
   destroy(): void {
     this.#state = this.#fresh();
     this.#flashIn = this.#flashOut = undefined;
-    this.#lifetime = this.#persistent = undefined;
+    this.#lifetime = this.#persistent = this.#idle = undefined;
     this.#status = 'purged';
     this.#changedNow();
   }
@@ -522,6 +533,7 @@ export class Session<State extends object = Record<string, Json>> {
         createdAt: this.#createdAt,
         lifetime: this.#lifetime ?? this.#o.ttl,
         persistent: this.#persistent ?? this.#o.persistent,
+        idleTimeout: this.#idleSeconds(),
         chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
         alsoRemove: this.#removeOnCommit,
       }),
@@ -547,7 +559,13 @@ export class Session<State extends object = Record<string, Json>> {
     if (this.#stale || this.#forceWrite) return true;
     const age = now - this.#issuedAt!;
     if (this.#o.extendOnRequest) return age >= this.#o.touchAfter * 1000;
-    return this.#o.idleTimeout !== undefined && age >= (this.#o.idleTimeout * 1000) / 2;
+    const idle = this.#idleSeconds();
+    return idle !== undefined && age >= (idle * 1000) / 2;
+  }
+
+  /** The idle timeout in force for this session, in seconds; `undefined` for none. */
+  #idleSeconds(): number | undefined {
+    return this.#idle === undefined ? this.#o.idleTimeout : this.#idle === false ? undefined : this.#idle;
   }
 
   #payload(): SessionPayload {
@@ -556,6 +574,7 @@ export class Session<State extends object = Record<string, Json>> {
     const payload: { -readonly [K in keyof SessionPayload]: SessionPayload[K] } = { id: this.#id, c: Math.floor(this.#createdAt / 1000), v: this.#state };
     if (this.#lifetime !== undefined) payload.l = this.#lifetime;
     if (this.#persistent) payload.p = 1;
+    if (this.#idle !== undefined) payload.t = this.#idle === false ? 0 : this.#idle;
     if (flash) payload.f = flash;
     return payload;
   }

@@ -167,10 +167,12 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
     if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('clock-skew', opened.keyId, payload.id);
     if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired', opened.keyId, payload.id);
-    if (o.idleTimeout !== undefined && now >= opened.issuedAt + o.idleTimeout * 1000) return refuse('idle', opened.keyId, payload.id);
+    // This session's own idle timeout (setTtl) when it has one, else the store's.
+    const idleTimeout = payload.t === undefined ? o.idleTimeout : payload.t === 0 ? undefined : payload.t;
+    if (idleTimeout !== undefined && now >= opened.issuedAt + idleTimeout * 1000) return refuse('idle', opened.keyId, payload.id);
     // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
     if (opened.expiresAt !== undefined && opened.expiresAt <= now - o.skewMs) {
-      const idle = o.idleTimeout !== undefined && opened.expiresAt < createdAt + (payload.l ?? o.ttl) * 1000;
+      const idle = idleTimeout !== undefined && opened.expiresAt < createdAt + (payload.l ?? o.ttl) * 1000;
       return refuse(idle ? 'idle' : 'expired', opened.keyId, payload.id);
     }
 

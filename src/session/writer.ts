@@ -27,6 +27,8 @@ export interface WriteRequest {
   /** Absolute lifetime in seconds. */
   readonly lifetime: number;
   readonly persistent: boolean;
+  /** Idle timeout in force for this session, seconds; `undefined` for none. */
+  readonly idleTimeout: number | undefined;
   readonly chunksPresent: readonly number[];
   /** Other cookies to delete (a migrated iron-session cookie), unless this commit writes that name. */
   readonly alsoRemove: readonly string[];
@@ -75,7 +77,7 @@ export function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): MaybeP
     return { cookies: withRemovals(out, req.alsoRemove, o), chunks: 0 };
   }
   const absoluteEnd = req.createdAt + req.lifetime * 1000;
-  const idleEnd = o.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + o.idleTimeout * 1000;
+  const idleEnd = req.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + req.idleTimeout * 1000;
   const expiresAt = Math.min(absoluteEnd, idleEnd);
   return after(sealWithRing(o.ring, req.payload, o.purpose, req.now, expiresAt), (token) => planCookies(o, req, token, expiresAt));
 }

@@ -288,6 +288,53 @@ describe('setTtl ("remember me")', () => {
     expect(fresh.cookies[0]?.maxAge).toBeUndefined();
   });
 
+  it("gives the session its own idle timeout: a remembered user away for a weekend is still signed in", async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 10 * DAY, idleTimeout: DAY });
+    const plain = new Browser();
+    const remembered = new Browser();
+    await request(store, plain, (s) => s.set('userId', 'bo'));
+    const plainCopy = plain.get('session')!;
+    const r = await request(store, remembered, (s) => {
+      s.set('userId', 'ada');
+      s.setTtl(30 * DAY, { idleTimeout: 7 * DAY });
+    });
+    // Max-Age and the sealed expiry follow the session's own idle window.
+    expect(r.cookies[0]?.maxAge).toBe(7 * DAY);
+    expect(r.session.idleExpiresAt).toBe(T0 + 7 * DAY * 1000);
+
+    at(3 * DAY); // away for a long weekend
+    // The store's one-day idle limit ends the plain session (even replayed by hand past its Max-Age)…
+    plain.put('session', plainCopy);
+    expect((await request(store, plain)).session.invalidReason).toBe('idle');
+    // …but not the remembered one.
+    const back = await request(store, remembered, (s) => s.get('userId'));
+    expect(back.session.invalidReason).toBeUndefined();
+    expect(back.result).toBe('ada');
+    // It survives later writes, and still dies after 7 idle days.
+    await request(store, remembered, (s) => s.set('n', 5));
+    const copied = remembered.get('session')!;
+    at(3 * DAY + 7 * DAY + 1);
+    remembered.put('session', copied);
+    expect((await request(store, remembered)).session.invalidReason).toBe('idle');
+  });
+
+  it('idleTimeout: false in setTtl lifts the idle limit for that session only', async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: DAY, idleTimeout: HOUR });
+    const browser = new Browser();
+    await request(store, browser, (s) => s.setTtl(10 * DAY, { idleTimeout: false }));
+    const copied = browser.get('session')!;
+    at(5 * DAY);
+    browser.put('session', copied);
+    const later = await request(store, browser, (s) => s.get('n'));
+    expect(later.session.invalidReason).toBeUndefined();
+    expect(later.session.idleExpiresAt).toBeUndefined();
+    // destroy() forgets it: a new session has the store's one-hour limit again.
+    await request(store, browser, (s) => s.destroy());
+    const fresh = await request(store, browser, (s) => s.set('n', 1));
+    expect(fresh.session.idleExpiresAt).toBe(T0 + 5 * DAY * 1000 + HOUR * 1000);
+    expect(() => fresh.session.setTtl(DAY, { idleTimeout: 0 })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION', option: 'setTtl.idleTimeout' }));
+  });
+
   it('setTtl with persistent: false keeps a browser-session cookie', async () => {
     const store = new CookieSessionStore({ keys: SECRET, schema, lifecycle: 'browser' });
     const s = await store.load(undefined);

@@ -17,11 +17,12 @@
  *   most 600) ahead of the reading server's clock is refused (`clock-skew`).
  */
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CookieSessionStore, type CookieSessionStoreOptions, type InvalidReason, SessionError, unsealData } from '../../src/index';
 import { sealWithRing } from '../../src/seal/index';
 import { newSessionId } from '../../src/session/payload';
 import { SECRET_1 } from './helpers';
+import { fixClock } from '../helpers/clock';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -29,13 +30,7 @@ const HOUR = 60 * MINUTE;
 /** A whole second, so that the seconds-resolution creation time is exact. */
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fixClock(T0);
 
 const at = (ms: number) => vi.setSystemTime(T0 + ms);
 

@@ -4,20 +4,15 @@
  * the same expectations, except where a stateless cookie store must behave
  * differently, which is said at the step.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type Session } from '../../src/index';
 import { Browser, DAY, SECRET, cookieNamed, isRemoval, request } from './helpers';
+import { fixClock } from '../helpers/clock';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fixClock(T0);
 
 const later = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
 

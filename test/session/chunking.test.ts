@@ -4,20 +4,15 @@
  * chunks, removal of chunks no longer needed, and ERR_SESSION_TOO_LARGE
  * before anything is written.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
 import { Browser, SECRET, checkResponse, cookieNamed, isRemoval, rejection, request, thrown } from './helpers';
+import { fixClock } from '../helpers/clock';
 
-beforeEach(() => {
-  // Fixed time: every timestamp in the sealed value has a fixed length anyway,
-  // but this makes each run seal exactly the same lengths.
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(Date.UTC(2031, 2, 3, 4, 5, 6));
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+// Fixed time: every timestamp in the sealed value has a fixed length anyway,
+// but this makes each run seal exactly the same lengths.
+fixClock(Date.UTC(2031, 2, 3, 4, 5, 6));
 
 const schema = z.object({ pad: z.string().default(''), n: z.number().default(0) });
 type Options = Omit<ConstructorParameters<typeof CookieSessionStore<typeof schema>>[0], 'keys' | 'schema'>;

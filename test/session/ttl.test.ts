@@ -4,23 +4,16 @@
  * browser-session cookies, replay of a copied cookie, and a clock that jumps
  * back.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
 import { Browser, DAY, HOUR, MAX_AGE_CAP, MINUTE, SECRET, cookieNamed, ironParts, request, thrown } from './helpers';
+import { fixClock } from '../helpers/clock';
 
 const T0 = Date.UTC(2030, 5, 1, 8, 0, 0);
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
 /** Move the clock to T0 + seconds. */
-const at = (seconds: number) => vi.setSystemTime(T0 + seconds * 1000);
+const at = fixClock(T0);
 
 const schema = z.object({ n: z.number().default(0), userId: z.string().optional() });
 

@@ -10,15 +10,11 @@ import { SessionError } from '../errors';
 import type { ResolvedCookieOptions } from '../cookie/options';
 import type { CommitSink } from '../session/session';
 import type { CookieStoreLike } from './types';
+import { hasMethods } from './shape';
 import { cookieSetOptions } from './web';
 
 export function isCookieStore(value: unknown): value is CookieStoreLike {
-  return (
-    !!value &&
-    typeof value === 'object' &&
-    typeof (value as CookieStoreLike).getAll === 'function' &&
-    typeof (value as CookieStoreLike).set === 'function'
-  );
+  return hasMethods(value, 'getAll', 'set');
 }
 
 /** A Cookie header rebuilt from the store, with only the names that can be ours. */

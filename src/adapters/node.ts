@@ -16,27 +16,13 @@ import { SessionError, isSessionError } from '../errors';
 import { COMMIT, PENDING, type CommitSink, type Session } from '../session/session';
 import { isPromiseLike } from '../seal/engine';
 import { mergeSetCookies } from './merge';
+import { hasMethods, headersOf } from './shape';
 import type { NodeRequestLike, NodeResponseLike } from './types';
 
-/** Is this pair node:http's (request, response)? */
+/** Is this pair node:http's (request, response)? Its request headers are a plain object, not a `Headers`. */
 export function isNodePair(req: unknown, res: unknown): req is NodeRequestLike {
-  return (
-    !!req &&
-    typeof req === 'object' &&
-    typeof (req as { headers?: unknown }).headers === 'object' &&
-    typeof ((req as { headers: { get?: unknown } }).headers.get) !== 'function' &&
-    isNodeResponse(res)
-  );
-}
-
-function isNodeResponse(res: unknown): res is NodeResponseLike {
-  return (
-    !!res &&
-    typeof res === 'object' &&
-    typeof (res as NodeResponseLike).setHeader === 'function' &&
-    typeof (res as NodeResponseLike).getHeader === 'function' &&
-    typeof (res as NodeResponseLike).writeHead === 'function'
-  );
+  const headers = headersOf(req);
+  return !!headers && typeof headers === 'object' && !hasMethods(headers, 'get') && hasMethods(res, 'setHeader', 'getHeader', 'writeHead');
 }
 
 /** The request's Cookie header (node joins repeated Cookie headers with '; '). */

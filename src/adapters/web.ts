@@ -11,28 +11,19 @@ import type { CommitSink } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import type { ResolvedCookieOptions } from '../cookie/options';
 import { mergeSetCookies } from './merge';
+import { hasMethods, headersOf } from './shape';
 import type { CookieSetOptions, HeadersLike, RequestLike, ResponseLike } from './types';
 
 export function isHeaders(value: unknown): value is HeadersLike {
-  return (
-    !!value &&
-    typeof value === 'object' &&
-    typeof (value as HeadersLike).get === 'function' &&
-    typeof (value as HeadersLike).append === 'function' &&
-    typeof (value as HeadersLike).delete === 'function'
-  );
+  return hasMethods(value, 'get', 'append', 'delete');
 }
 
 export function isWebRequest(value: unknown): value is RequestLike {
-  return !!value && typeof value === 'object' && isHeadersGetter((value as { headers?: unknown }).headers);
-}
-
-function isHeadersGetter(value: unknown): boolean {
-  return !!value && typeof value === 'object' && typeof (value as { get?: unknown }).get === 'function';
+  return hasMethods(headersOf(value), 'get');
 }
 
 export function isWebResponse(value: unknown): value is ResponseLike {
-  return !!value && typeof value === 'object' && isHeaders((value as { headers?: unknown }).headers);
+  return isHeaders(headersOf(value));
 }
 
 /** The Cookie header of a Web request. */

@@ -16,6 +16,7 @@ import {
   type CookieSessionStoreOptions,
   type InferState,
   type InvalidReason,
+  type InvalidSessionEvent,
   type ResolvedStoreOptions,
 } from './options';
 import { findIronSessionCookie, openIronSession } from './migrate';
@@ -140,13 +141,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     }
 
     const refuse = async (reason: InvalidReason, keyId?: string, sessionId?: string): Promise<Session<StateOf<S>>> => {
-      if (o.onInvalid) {
-        try {
-          o.onInvalid({ reason, cookie: o.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
-        } catch {
-          // A logging hook must not break the request.
-        }
-      }
+      this.#report({ reason, cookie: o.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
       // A cookie sealed with a key this server does not know may be fine on
       // another server (a rotation being rolled out): leave it alone.
       return new Session({ ...base, state: this.#fresh(), invalidReason: reason, clearIncoming: reason !== 'unknown-key' });
@@ -212,19 +207,22 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
       else state = validated.value;
     }
     if (state !== undefined) return new Session({ ...base, state, migrated: true, removeOnCommit: cookie.names });
-    if (o.onInvalid) {
-      try {
-        o.onInvalid({ reason: reason!, cookie: legacy.cookieName });
-      } catch {
-        // A logging hook must not break the request.
-      }
-    }
+    this.#report({ reason: reason!, cookie: legacy.cookieName });
     return new Session({
       ...base,
       state: this.#fresh(),
       invalidReason: reason!,
       ...(reason !== 'unknown-key' && { removeOnCommit: cookie.names }),
     });
+  }
+
+  /** Tell the `onInvalid` hook; a logging hook must not break the request, so what it throws is ignored. */
+  #report(event: InvalidSessionEvent): void {
+    try {
+      this.options.onInvalid?.(event);
+    } catch {
+      // ignored on purpose
+    }
   }
 
   /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */

@@ -14,7 +14,9 @@
  * @module
  * @internal
  */
+import type * as NodeBuffer from 'node:buffer';
 import type * as NodeCrypto from 'node:crypto';
+import { createNodeEngine } from './node-engine';
 
 /** A value now or later: the node engine answers synchronously, WebCrypto asynchronously. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -85,54 +87,20 @@ export function randomBytes(length: number): Uint8Array {
   return out;
 }
 
-type NodeCryptoModule = typeof NodeCrypto;
+type NodeModules = readonly [typeof NodeCrypto, typeof NodeBuffer];
 
-function loadNodeCrypto(): NodeCryptoModule | undefined {
+function loadNodeCrypto(): NodeModules | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
-    const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCryptoModule | undefined;
-    return mod && typeof mod.createCipheriv === 'function' && typeof mod.timingSafeEqual === 'function' ? mod : undefined;
+    const crypto = proc?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
+    const buffer = proc?.getBuiltinModule?.('node:buffer') as typeof NodeBuffer | undefined;
+    return crypto && buffer && typeof crypto.createCipheriv === 'function' && typeof crypto.timingSafeEqual === 'function'
+      ? [crypto, buffer]
+      : undefined;
   } catch {
     return undefined;
   }
 }
-
-function createNodeEngine(c: NodeCryptoModule): CryptoEngine {
-  // A Buffer.concat without naming the Buffer global (absent from web bundles' types).
-  const join = (head: Uint8Array, tail: Uint8Array): Uint8Array =>
-    tail.length === 0 ? head : (head.constructor as typeof Buffer).concat([head, tail]);
-  return {
-    kind: 'node',
-    importKey: (raw) => c.createSecretKey(raw),
-    pbkdf2: (password, salt, iterations, hash) =>
-      iterations > 1000
-        ? new Promise<Uint8Array>((resolve, reject) =>
-            // Long stretches run on the thread pool so they never block the event loop.
-            c.pbkdf2(password, salt, iterations, 32, hash === 'SHA-1' ? 'sha1' : 'sha256', (err, key) =>
-              err ? reject(err) : resolve(key),
-            ),
-          )
-        : c.pbkdf2Sync(password, salt, iterations, 32, hash === 'SHA-1' ? 'sha1' : 'sha256'),
-    encrypt(key, iv, plaintext) {
-      const cipher = c.createCipheriv('aes-256-cbc', key as NodeCrypto.KeyObject, iv);
-      const head = typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext);
-      const tail = cipher.final();
-      return join(head, tail);
-    },
-    decrypt(key, iv, ciphertext) {
-      const decipher = c.createDecipheriv('aes-256-cbc', key as NodeCrypto.KeyObject, iv);
-      const head = decipher.update(ciphertext);
-      const tail = decipher.final();
-      return join(head, tail);
-    },
-    sign: (key, data) => c.createHmac('sha256', key as NodeCrypto.KeyObject).update(data).digest(),
-    verify(key, data, mac) {
-      const expected = c.createHmac('sha256', key as NodeCrypto.KeyObject).update(data).digest();
-      return expected.length === mac.length && c.timingSafeEqual(expected, mac);
-    },
-  };
-}
-
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 const asBytes = (data: Uint8Array | string): Uint8Array<ArrayBuffer> =>
@@ -187,8 +155,8 @@ let webEngine: CryptoEngine | undefined;
 export function getEngine(choice: EngineChoice = 'auto'): CryptoEngine | undefined {
   if (choice !== 'webcrypto') {
     if (nodeEngine === undefined) {
-      const mod = loadNodeCrypto();
-      nodeEngine = mod ? createNodeEngine(mod) : null;
+      const mods = loadNodeCrypto();
+      nodeEngine = mods ? createNodeEngine(...mods) : null;
     }
     if (nodeEngine) return nodeEngine;
     if (choice === 'node') return undefined;

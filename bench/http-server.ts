@@ -6,13 +6,15 @@
  * - `ours`: reads the session, changes one field, commits, on every request.
  * - `ours-cold`: the same with the token cache off (every request verifies and decrypts).
  * - `iron`: the same with iron-session 9.
+ * - `floor`: the same with the least work possible (one AES-256-GCM open and
+ *   seal, JSON, indexOf for the cookie: `floorOpen`/`floorSeal` in fixtures.ts).
  * - `static`: no session work at all; sends a fixed Set-Cookie of the length
  *   given in `SET_COOKIE_LENGTH`, so that only the session work differs.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getIronSession, nodeCookies } from 'iron-session';
 import { CookieSessionStore } from 'sealed-session';
-import { SECRET, STATE, schema, type State } from './fixtures';
+import { SECRET, STATE, floorCookie, floorOpen, floorSeal, floorSetCookie, schema, type State } from './fixtures';
 
 const store = new CookieSessionStore({ keys: SECRET, schema, cookie: { name: 'sid', secure: false } });
 // Without the token cache: every request verifies and decrypts, as for a cookie this process never saw.
@@ -42,6 +44,12 @@ const handlers: Record<string, (req: IncomingMessage, res: ServerResponse) => Pr
     if (init(req)) Object.assign(session, STATE);
     else session.count = (session.count ?? 0) + 1;
     await session.save();
+    res.end('ok');
+  },
+  floor(req, res) {
+    const state = init(req) ? { ...STATE } : floorOpen(floorCookie(req.headers.cookie));
+    state.count += 1;
+    res.setHeader('set-cookie', floorSetCookie(floorSeal(state)));
     res.end('ok');
   },
   static: (() => {

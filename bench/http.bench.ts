@@ -73,7 +73,7 @@ export interface HttpResult {
 export async function run(): Promise<HttpResult[]> {
   const results: HttpResult[] = [];
   let oursLength = 0;
-  for (const mode of ['ours', 'ours-cold', 'iron', 'static'] as const) {
+  for (const mode of ['ours', 'ours-cold', 'iron', 'floor', 'static'] as const) {
     const server = await startServer(mode, mode === 'static' ? { SET_COOKIE_LENGTH: String(oursLength) } : {});
     try {
       const { cookie, setCookieLength } = await prime(server.url);
@@ -91,6 +91,7 @@ export async function run(): Promise<HttpResult[]> {
     ours: 'sealed-session (read + write per request)',
     'ours-cold': 'sealed-session, token cache off',
     iron: 'iron-session 9 (read + write per request)',
+    floor: 'floor: AES-256-GCM + JSON, no library (read + write per request)',
     static: 'bare server, static Set-Cookie of the same size',
   };
   console.log(`${CONNECTIONS} connections, ${SECONDS} s each, after a warm-up run of the same length\n`);
@@ -103,5 +104,8 @@ export async function run(): Promise<HttpResult[]> {
     console.log(`| ${label[name]} ÷ static server | ${(vsStatic * 100).toFixed(0)}% | ≥ 40% | ${vsStatic >= 0.4 ? 'yes' : 'NO'} |`);
     console.log(`| ${label[name]} ÷ iron-session | ${vsIron.toFixed(1)}x | ≥ 8x | ${vsIron >= 8 ? 'yes' : 'NO'} |`);
   }
+  // For reading the two above: how far the least possible session work gets on this machine.
+  console.log(`| floor ÷ static server (reference) | ${((by('floor').rps / by('static').rps) * 100).toFixed(0)}% | — | — |`);
+  console.log(`| ${label.ours} ÷ floor (reference) | ${((by('ours').rps / by('floor').rps) * 100).toFixed(0)}% | — | — |`);
   return results;
 }

@@ -31,7 +31,8 @@ function forgery(pool: Buffer, i: number): string {
 
 export async function run(): Promise<{ floodGrowthMb: number; steadyGrowthPct: number }> {
   const store = new CookieSessionStore({ keys: SECRET });
-  const key = store.options.ring.current;
+  // Internals (stripped from the published types): the ring's sealing key and its derived-key caches.
+  const key = (store as unknown as { options: { ring: { current: { cacheSize: number } } } }).options.ring.current;
 
   // A real session first, so the caches hold what legitimate traffic puts there.
   const first = await store.load(undefined);

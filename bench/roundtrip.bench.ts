@@ -14,39 +14,17 @@
  *   off" rows are the cost for a cookie this process has never seen.
  * - iron-session 9: `getIronSession(...)`, change, `session.save()`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { getIronSession, nodeCookies, webCookies } from 'iron-session';
 import { CookieSessionStore } from 'sealed-session';
-import { SECRET, STATE, schema, type State } from './fixtures';
+import { SECRET, STATE, floorCookie, floorOpen, floorSeal, floorSetCookie, schema, type State } from './fixtures';
 
 export const title = 'session round trip: sealed-session vs iron-session 9 vs the AES-GCM floor';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 250);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-
-// ---------------------------------------------------------------- the floor
-const GCM_KEY = randomBytes(32);
-function floorSeal(state: unknown): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', GCM_KEY, iv);
-  const body = Buffer.concat([cipher.update(JSON.stringify(state)), cipher.final()]);
-  return `${iv.toString('base64url')}.${body.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
-}
-function floorOpen(value: string): State {
-  const [iv, body, tag] = value.split('.') as [string, string, string];
-  const decipher = createDecipheriv('aes-256-gcm', GCM_KEY, Buffer.from(iv, 'base64url'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  const plain = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]);
-  return JSON.parse(plain.toString('utf8')) as State;
-}
-function floorCookie(header: string | null | undefined): string {
-  const at = header?.indexOf('floor=') ?? -1;
-  const end = header!.indexOf(';', at);
-  return header!.slice(at + 6, end === -1 ? undefined : end);
-}
-const floorSetCookie = (value: string) => `floor=${value}; Max-Age=86400; Path=/; HttpOnly; Secure; SameSite=Lax`;
 
 // ---------------------------------------------------------------- fixtures
 const cookieOf = (setCookies: readonly string[]) => setCookies.map((c) => c.slice(0, c.indexOf(';'))).join('; ');

@@ -77,7 +77,7 @@ export function ironSeal(ring: KeyRing, json: string, expiration: number | undef
       const base = `${IRON_PREFIX}*${key.id}*${encSalt}*${toBase64Url(iv)}*${toBase64Url(ciphertext)}*${expiration ?? ''}`;
       return after(key.engine.sign(macKey, base), (mac) => {
         const token = `${base}*${macSalt}*${toBase64Url(mac)}`;
-        ring.remember(token, { plaintext: json, key, expiration });
+        ring.remember(token, json, key, expiration);
         return token;
       });
     });
@@ -180,7 +180,7 @@ function decryptVerified(
         } catch {
           return refuse('ERR_SEAL_NOT_JSON');
         }
-        ring.remember(token, { plaintext, key, expiration });
+        ring.remember(token, plaintext, key, expiration);
         return { ok: true, plaintext, key, expiration };
       }),
     ),

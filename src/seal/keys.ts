@@ -121,10 +121,15 @@ export interface KeyRingOptions {
  * @internal
  */
 export interface VerifiedToken {
+  /** The whole token, compared on every hit. */
+  readonly token: string;
   readonly plaintext: string;
   readonly key: RingKey;
   readonly expiration: number | undefined;
 }
+
+/** The text after a token's last `*`: for an iron token, its MAC digest. */
+const digestOf = (token: string): string => token.slice(token.lastIndexOf('*') + 1);
 
 /** Salts and keys a process seals with, for one key id. */
 export interface SealKeys {
@@ -142,22 +147,32 @@ const SEALS_PER_SALT = 2 ** 31;
 const DEFAULT_TOKEN_CACHE = 1024;
 const MAX_TOKEN_CACHE = 1_000_000;
 
-/** A bounded map that keeps the most recently used entries. */
+/**
+ * A bounded map that evicts the least recently used entries, approximately:
+ * a hit moves an entry to the young end only once it has aged into the older
+ * half (more than `limit / 2` insertions ago), so an entry used on every
+ * request costs one lookup, not a delete and a re-insert each time. An entry
+ * still in use is never the oldest for long, and the map never holds more
+ * than `limit` entries.
+ */
 class LruMap<V> {
-  readonly #map = new Map<string, V>();
+  readonly #map = new Map<string, { value: V; at: number }>();
+  /** Insertions so far: an entry's `at` says how young it is. */
+  #clock = 0;
   constructor(readonly limit: number) {}
   get(key: string): V | undefined {
-    const value = this.#map.get(key);
-    // Refresh recency only once eviction is in sight: with a handful of salts in use (the common case) a hit costs one lookup.
-    if (value !== undefined && this.#map.size > this.limit / 2) {
+    const entry = this.#map.get(key);
+    if (entry === undefined) return undefined;
+    if (this.#clock - entry.at > this.limit >> 1) {
       this.#map.delete(key);
-      this.#map.set(key, value);
+      entry.at = ++this.#clock;
+      this.#map.set(key, entry);
     }
-    return value;
+    return entry.value;
   }
   set(key: string, value: V): void {
     this.#map.delete(key);
-    this.#map.set(key, value);
+    this.#map.set(key, { value, at: ++this.#clock });
     if (this.#map.size > this.limit) this.#map.delete(this.#map.keys().next().value!);
   }
   get size(): number {
@@ -298,16 +313,19 @@ export class KeyRing {
 
   /**
    * @internal What a token opened to, if this ring sealed it or verified it
-   * recently. The key is the whole token string, so only those exact bytes
-   * hit: a forgery never entered the cache and cannot match an entry.
+   * recently. Entries are found by the token's last component (the MAC
+   * digest: short to hash, and distinct for distinct tokens) and then must
+   * equal the whole token, so only those exact bytes hit: a forgery never
+   * entered the cache and cannot match an entry.
    */
   recall(token: string): VerifiedToken | undefined {
-    return this.#verified?.get(token);
+    const entry = this.#verified?.get(digestOf(token));
+    return entry !== undefined && entry.token === token ? entry : undefined;
   }
 
   /** @internal Remember a token this ring sealed, or whose MAC it verified. */
-  remember(token: string, verified: VerifiedToken): void {
-    this.#verified?.set(token, verified);
+  remember(token: string, plaintext: string, key: RingKey, expiration: number | undefined): void {
+    this.#verified?.set(digestOf(token), { token, plaintext, key, expiration });
   }
 
   /** @internal The key for a token's id. Iron writes an empty id for an anonymous password: that means `default`, else the current key. */

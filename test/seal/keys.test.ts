@@ -434,6 +434,42 @@ describe('token cache', () => {
     hmac.mockRestore();
   });
 
+  it('serves only the exact token: the same digest on a different body is verified, and refused', async () => {
+    const ring = createKeyRing(secret, { crypto: 'node' });
+    const token = await sealData({ d: 4 }, { keys: ring, ttl: 3600 });
+    expect(await unsealData(token, { keys: ring })).toEqual({ d: 4 }); // cached
+    const verify = vi.spyOn(engine, 'verify');
+    const parts = token.split('*');
+    for (const field of [1, 3, 4, 5, 6]) {
+      const changed = [...parts];
+      // Another expiry, iv, ciphertext, key id or mac salt, keeping the cached token's digest.
+      changed[field] = field === 5 ? String(Number(parts[5]) + 1000) : field === 1 ? 'other' : `${parts[field]!.slice(0, -2)}AA`;
+      const forged = changed.join('*');
+      await expect(unsealData(forged, { keys: ring })).rejects.toBeInstanceOf(Error);
+    }
+    // Every forgery with a known key id and well-formed fields reached the MAC check.
+    expect(verify.mock.calls.length).toBeGreaterThanOrEqual(3);
+    verify.mockRestore();
+  });
+
+  it('stays within its size, and keeps a token in use while new ones stream past', async () => {
+    const ring = createKeyRing(secret, { crypto: 'node', tokenCache: 8 });
+    const sealer = createKeyRing(secret, { crypto: 'node', tokenCache: 0 });
+    const hot = await sealData({ hot: true }, { keys: sealer });
+    const cold = await sealData({ cold: true }, { keys: sealer });
+    await unsealData(hot, { keys: ring });
+    await unsealData(cold, { keys: ring });
+    const verify = vi.spyOn(engine, 'verify');
+    for (let i = 0; i < 40; i++) {
+      await unsealData(await sealData({ i }, { keys: sealer }), { keys: ring }); // a stream of new tokens
+      expect(await unsealData(hot, { keys: ring })).toEqual({ hot: true });
+    }
+    expect(verify).toHaveBeenCalledTimes(40); // each new token once; the hot one never again
+    await unsealData(cold, { keys: ring });
+    expect(verify).toHaveBeenCalledTimes(41); // the unused one was evicted long ago
+    verify.mockRestore();
+  });
+
   it('is off with tokenCache: 0, and refuses nonsense sizes', async () => {
     const ring = createKeyRing(secret, { crypto: 'node', tokenCache: 0 });
     const token = await sealData({ c: 3 }, { keys: ring });

@@ -8,6 +8,7 @@
  * `bench/<name>.bench.ts` and add a line to MODULES.
  */
 import * as os from 'node:os';
+import { summary } from './targets';
 
 interface BenchModule {
   readonly title: string;
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
     await mod.run();
     console.log(`\n(${key}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
+  const table = summary();
+  if (table) console.log(`\n## summary: every target checked in this run\n\n${table}`);
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CookieSessionStore } from 'sealed-session';
+import { recordTarget } from './targets';
 
 export const title = 'memory: a flood of foreign cookies, then a steady workload';
 
@@ -90,5 +91,9 @@ export async function run(): Promise<{ floodGrowthMb: number; steadyGrowthPct: n
   console.log(`| RSS, first vs last third of the steady run | ${mb(early)} → ${mb(late)} MB (${steadyGrowthPct >= 0 ? '+' : ''}${steadyGrowthPct.toFixed(1)}%) | flat |`);
   const ok = key.cacheSize === cacheBefore && floodGrowthMb < 50 && (reasons.get('tampered') ?? 0) === FLOOD;
   console.log(`\nflood targets met: ${ok ? 'yes' : 'NO'}`);
+  const signed = (x: number, unit: string) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}${unit}`;
+  recordTarget({ module: 'memory', what: '1,000,000 foreign cookies: all refused, key caches unchanged', measured: `${reasons.get('tampered') ?? 0} refused, ${cacheBefore} → ${key.cacheSize} entries`, target: 'all, unchanged', met: key.cacheSize === cacheBefore && (reasons.get('tampered') ?? 0) === FLOOD });
+  recordTarget({ module: 'memory', what: 'RSS growth over the flood', measured: signed(floodGrowthMb, ' MB'), target: '< 50 MB', met: floodGrowthMb < 50 });
+  recordTarget({ module: 'memory', what: 'RSS growth over the steady run (first vs last third)', measured: signed(steadyGrowthPct, '%'), target: '≤ +10%', met: steadyGrowthPct <= 10 });
   return { floodGrowthMb, steadyGrowthPct };
 }

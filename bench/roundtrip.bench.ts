@@ -19,6 +19,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { getIronSession, nodeCookies, webCookies } from 'iron-session';
 import { CookieSessionStore } from 'sealed-session';
+import { recordTarget } from './targets';
 import { SECRET, STATE, floorCookie, floorOpen, floorSeal, floorSetCookie, schema, type State } from './fixtures';
 
 export const title = 'session round trip: sealed-session vs iron-session 9 vs the AES-GCM floor';
@@ -238,6 +239,7 @@ export async function run(): Promise<Result[]> {
   for (const [name, value, target, bound] of ratios) {
     const met = bound > 0 ? value >= bound : value <= -bound;
     console.log(`| ${name} | ${value.toFixed(1)}x | ${target} | ${met ? 'yes' : 'NO'} |`);
+    recordTarget({ module: 'roundtrip', what: name, measured: `${value.toFixed(1)}x`, target, met });
   }
   return results;
 }

@@ -39,6 +39,13 @@ const handlers: Record<string, (req: IncomingMessage, res: ServerResponse) => Pr
     await session.commit();
     res.end('ok');
   },
+  async 'ours-manual'(req, res) {
+    const session = await store.load(req.headers.cookie);
+    if (init(req)) session.update(() => STATE);
+    else session.set('count', session.get('count') + 1);
+    res.setHeader('set-cookie', await session.commit());
+    res.end('ok');
+  },
   async iron(req, res) {
     const session = await getIronSession<State>(nodeCookies(req, res), ironOptions);
     if (init(req)) Object.assign(session, STATE);

@@ -15,6 +15,7 @@
 import { SessionError, isSessionError } from '../errors';
 import { COMMIT, PENDING, type CommitSink, type Session } from '../session/session';
 import { isPromiseLike } from '../seal/engine';
+import type { CookieWrite } from '../session/writer';
 import { mergeSetCookies } from './merge';
 import { hasMethods, headersOf } from './shape';
 import type { NodeRequestLike, NodeResponseLike } from './types';
@@ -37,24 +38,36 @@ function currentSetCookies(res: NodeResponseLike): string[] {
   return Array.isArray(value) ? [...(value as string[])] : [String(value)];
 }
 
-/** Where a commit writes on a node response. */
-export function nodeSink(res: NodeResponseLike, pending?: () => void): CommitSink {
-  return {
-    ...(pending && { pending }),
-    check() {
-      if (res.headersSent) {
-        throw new SessionError(
-          'ERR_SESSION_HEADERS_SENT',
-          'sealed-session: the response headers were already sent, so the session cookie cannot be set; await session.commit() before writing the body',
-        );
-      }
-    },
-    write(cookies) {
-      if (cookies.length === 0) return;
-      const existing = res.getHeader('set-cookie');
-      res.setHeader('set-cookie', existing === undefined ? cookies.map((c) => c.header) : mergeSetCookies(currentSetCookies(res), cookies));
-    },
-  };
+/**
+ * Where a session's commit writes on a node response; it hooks `writeHead`
+ * once the session first has something to write. A class rather than an
+ * object of closures: one small allocation per request.
+ */
+export class NodeSink implements CommitSink {
+  constructor(
+    private readonly res: NodeResponseLike,
+    private readonly session: Session<object>,
+  ) {}
+
+  pending(): void {
+    commitOnWriteHead(this.res, this.session);
+  }
+
+  check(): void {
+    if (this.res.headersSent) {
+      throw new SessionError(
+        'ERR_SESSION_HEADERS_SENT',
+        'sealed-session: the response headers were already sent, so the session cookie cannot be set; await session.commit() before writing the body',
+      );
+    }
+  }
+
+  write(cookies: readonly CookieWrite[]): void {
+    if (cookies.length === 0) return;
+    const res = this.res;
+    const existing = res.getHeader('set-cookie');
+    res.setHeader('set-cookie', existing === undefined ? cookies.map((c) => c.header) : mergeSetCookies(currentSetCookies(res), cookies));
+  }
 }
 
 /** Per patched response: its sessions and its own writeHead. */
@@ -100,6 +113,8 @@ function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest
       report(isSessionError(err) ? `${err.code}: ${err.message}` : 'an unexpected error');
     }
   }
+  // The usual call, from end()/write(): writeHead(statusCode).
+  if (rest.length === 0) return hook.original.call(this, statusCode);
   // writeHead(status, [message], headers) given set-cookie itself would drop ours: fold them in.
   const last = rest[rest.length - 1];
   if (Array.isArray(last)) {

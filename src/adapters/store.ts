@@ -9,9 +9,9 @@
 import { SessionError } from '../errors';
 import { isPromiseLike } from '../seal/engine';
 import { ATTACH, COMMIT, PENDING, type Session } from '../session/session';
-import { SessionStore, type StateOf } from '../session/store';
+import { LOAD, SessionStore, type StateOf } from '../session/store';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
-import { commitOnWriteHead, isNodePair, nodeCookieHeader, nodeSink } from './node';
+import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
 import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
 import { isHeaders, isWebRequest, isWebResponse, webCookieHeader, webSink } from './web';
 import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike } from './types';
@@ -102,16 +102,19 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
       const ready = this.options.ring.current.sealKeys();
       if (isPromiseLike(ready)) await ready;
-      const session = await this.load(nodeCookieHeader(first));
+      // No await when loading was synchronous: the caller's await is this request's only promise hop.
+      const loaded = this[LOAD](nodeCookieHeader(first));
+      const session = isPromiseLike(loaded) ? await loaded : loaded;
       const res = second as NodeResponseLike;
       // Hook writeHead only once there is something to write (a change, or a due re-issue):
       // read-only requests leave the response object untouched.
-      session[ATTACH](nodeSink(res, () => commitOnWriteHead(res, session)));
+      session[ATTACH](new NodeSink(res, session));
       if (session[PENDING]) commitOnWriteHead(res, session);
       return session;
     }
     if (isWebRequest(first)) {
-      const session = await this.load(webCookieHeader(first));
+      const loaded = this[LOAD](webCookieHeader(first));
+      const session = isPromiseLike(loaded) ? await loaded : loaded;
       if (second !== undefined) {
         if (!isWebResponse(second) && !isHeaders(second)) throw adapterError();
         session[ATTACH](webSink(second, cookie));
@@ -119,7 +122,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       return session;
     }
     if (isCookieStore(first) && second === undefined) {
-      const session = await this.load(storeCookieHeader(first, cookie.name));
+      const loaded = this[LOAD](storeCookieHeader(first, cookie.name));
+      const session = isPromiseLike(loaded) ? await loaded : loaded;
       session[ATTACH](cookieStoreSink(first, cookie));
       return session;
     }
@@ -144,7 +148,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     handler: (request: Req, session: Session<StateOf<S>>, ...args: Args) => Res | Promise<Res>,
   ): ((request: Req, ...args: Args) => Promise<Res>) => {
     return async (request: Req, ...args: Args): Promise<Res> => {
-      const session = await this.load(webCookieHeader(request));
+      const loaded = this[LOAD](webCookieHeader(request));
+      const session = isPromiseLike(loaded) ? await loaded : loaded;
       let response = await handler(request, session, ...args);
       const writes = await session[COMMIT]();
       if (writes.length === 0) return response;

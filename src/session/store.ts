@@ -9,8 +9,9 @@ import type { UnsealErrorCode } from '../errors';
 import { configError } from '../errors';
 import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
-import { isPromiseLike } from '../seal/engine';
-import { openSealed } from '../seal/index';
+import { isPromiseLike, type MaybePromise } from '../seal/engine';
+import { after } from '../seal/keys';
+import { openSealed, type SealOpenResult } from '../seal/index';
 import {
   resolveStoreOptions,
   type CookieSessionStoreOptions,
@@ -23,6 +24,16 @@ import { findIronSessionCookie, openIronSession } from './migrate';
 import { readPayload } from './payload';
 import { rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
+
+/** What every session of one load shares. */
+interface Base<S extends StandardSchemaV1> {
+  readonly options: ResolvedStoreOptions;
+  readonly fresh: () => StateOf<S>;
+  readonly chunksPresent: readonly number[];
+}
+
+/** The symbol of the store's promise-free `load` (internal, used by the adapters). */
+export const LOAD: unique symbol = Symbol('sealed-session.load');
 
 const REASONS: Record<UnsealErrorCode, InvalidReason> = {
   ERR_SEAL_MALFORMED: 'malformed',
@@ -125,61 +136,83 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * if (session.invalidReason) log.info('session dropped', session.invalidReason);
    * ```
    */
-  async load(cookieHeader: string | null | undefined): Promise<Session<StateOf<S>>> {
+  load(cookieHeader: string | null | undefined): Promise<Session<StateOf<S>>> {
+    try {
+      const session = this[LOAD](cookieHeader);
+      return isPromiseLike(session) ? session : Promise.resolve(session);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * @internal `load`, without a promise where nothing is asynchronous (the
+   * node:crypto engine, a synchronous schema, no `isRevoked` hook): the
+   * adapters use it so a request pays no promise hops for its session.
+   */
+  [LOAD](cookieHeader: string | null | undefined): MaybePromise<Session<StateOf<S>>> {
     const o = this.options;
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
-    const base = { options: o, fresh: this.#fresh, chunksPresent: read.present };
+    const base: Base<S> = { options: o, fresh: this.#fresh, chunksPresent: read.present };
     const head = found.get(0);
     // iron-session's cookie under the same name (its seal ends in "~2"; ours never contains "~").
     const legacySameName = o.legacy !== undefined && head !== undefined && head.includes('~');
     // An empty value is what a removal leaves behind in some stores (Next passes `sid=` to the page after a delete): no cookie.
     if (!head || legacySameName) {
-      const migrated = o.legacy ? await this.#migrate(o.legacy, cookieHeader ?? undefined, now, base) : undefined;
-      return migrated ?? new Session({ ...base, state: this.#fresh() });
+      if (!o.legacy) return new Session({ ...base, state: this.#fresh() });
+      return this.#migrate(o.legacy, cookieHeader ?? undefined, now, base).then((migrated) => migrated ?? new Session({ ...base, state: this.#fresh() }));
     }
-
-    const refuse = async (reason: InvalidReason, keyId?: string, sessionId?: string): Promise<Session<StateOf<S>>> => {
-      this.#report({ reason, cookie: o.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
-      // A cookie sealed with a key this server does not know may be fine on
-      // another server (a rotation being rolled out): leave it alone.
-      return new Session({ ...base, state: this.#fresh(), invalidReason: reason, clearIncoming: reason !== 'unknown-key' });
-    };
-
-    if (read.value === undefined) return refuse('malformed');
+    if (read.value === undefined) return this.#refuse(base, 'malformed');
     // Bounded work before any crypto: the joined value alone (leftover chunks past the head's count are ignored) must fit the budget.
-    if (read.value.length > o.maxBytes) return refuse('oversized');
+    if (read.value.length > o.maxBytes) return this.#refuse(base, 'oversized');
 
     // The seal's own expiry is checked below, once the payload says which limit (absolute or idle) ran out.
-    const maybe = openSealed(o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY);
-    const opened = isPromiseLike(maybe) ? await maybe : maybe;
-    if (!opened.ok) return refuse(REASONS[opened.code]);
+    return after(openSealed(o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
+  }
+
+  /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */
+  #opened(base: Base<S>, opened: SealOpenResult<unknown>, now: number): MaybePromise<Session<StateOf<S>>> {
+    const o = this.options;
+    if (!opened.ok) return this.#refuse(base, REASONS[opened.code]);
     const payload = readPayload(opened.data);
-    if (!payload) return refuse('malformed', opened.keyId);
+    if (!payload) return this.#refuse(base, 'malformed', opened.keyId);
+    const refuse = (reason: InvalidReason) => this.#refuse(base, reason, opened.keyId, payload.id);
 
     const createdAt = payload.c * 1000;
     // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
-    if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('clock-skew', opened.keyId, payload.id);
-    if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired', opened.keyId, payload.id);
+    if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('clock-skew');
+    if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired');
     // This session's own idle timeout (setTtl) when it has one, else the store's.
     const idleTimeout = payload.t === undefined ? o.idleTimeout : payload.t === 0 ? undefined : payload.t;
-    if (idleTimeout !== undefined && now >= opened.issuedAt + idleTimeout * 1000) return refuse('idle', opened.keyId, payload.id);
+    if (idleTimeout !== undefined && now >= opened.issuedAt + idleTimeout * 1000) return refuse('idle');
     // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
     if (opened.expiresAt !== undefined && opened.expiresAt <= now - o.skewMs) {
       const idle = idleTimeout !== undefined && opened.expiresAt < createdAt + (payload.l ?? o.ttl) * 1000;
-      return refuse(idle ? 'idle' : 'expired', opened.keyId, payload.id);
+      return refuse(idle ? 'idle' : 'expired');
     }
 
-    const checked = o.schema['~standard'].validate(payload.v) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
-    const validated = isPromiseLike(checked) ? await checked : checked;
-    if (validated.issues) return refuse('invalid-schema', opened.keyId, payload.id);
-    const state = validated.value;
+    const checked = o.schema['~standard'].validate(payload.v) as MaybePromise<StandardResult<StateOf<S>>>;
+    return after(checked, (validated) => {
+      if (validated.issues) return refuse('invalid-schema');
+      const state = validated.value;
+      // Spelled out, not spread from `base`: an object spread here costs more than the rest of a cached load.
+      const session = () =>
+        new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
+      if (!o.isRevoked) return session();
+      return Promise.resolve(o.isRevoked({ id: payload.id, createdAt, issuedAt: opened.issuedAt, data: state as never })).then((revoked) =>
+        revoked ? refuse('revoked') : session(),
+      );
+    });
+  }
 
-    if (o.isRevoked && (await o.isRevoked({ id: payload.id, createdAt, issuedAt: opened.issuedAt, data: state as never }))) {
-      return refuse('revoked', opened.keyId, payload.id);
-    }
-    return new Session({ options: o, fresh: this.#fresh, chunksPresent: read.present, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
+  /** An empty session for a cookie that was refused, reported to `onInvalid`. */
+  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<StateOf<S>> {
+    this.#report({ reason, cookie: this.options.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
+    // A cookie sealed with a key this server does not know may be fine on
+    // another server (a rotation being rolled out): leave it alone.
+    return new Session({ ...base, state: this.#fresh(), invalidReason: reason, clearIncoming: reason !== 'unknown-key' });
   }
 
   /**
@@ -191,7 +224,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     legacy: NonNullable<ResolvedStoreOptions['legacy']>,
     header: string | undefined,
     now: number,
-    base: { options: ResolvedStoreOptions; fresh: () => StateOf<S>; chunksPresent: readonly number[] },
+    base: Base<S>,
   ): Promise<Session<StateOf<S>> | undefined> {
     const o = this.options;
     const cookie = findIronSessionCookie(header, legacy.cookieName);

@@ -20,6 +20,8 @@ export const COMMIT: unique symbol = Symbol('sealed-session.commit');
 export const PENDING: unique symbol = Symbol('sealed-session.pending');
 
 /** @internal Where a session's commit writes: a response, in adapter terms. */
+const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
+
 export interface CommitSink {
   /** Throw (`ERR_SESSION_HEADERS_SENT`) when the response can no longer take cookies. */
   check(): void;
@@ -483,9 +485,14 @@ export class Session<State extends object = Record<string, Json>> {
    * for (const value of await session.commit()) res.appendHeader('set-cookie', value);
    * ```
    */
-  async commit(): Promise<string[]> {
-    const writes = await this[COMMIT]();
-    return writes.map((w) => w.header);
+  commit(): Promise<string[]> {
+    try {
+      const writes = this[COMMIT]();
+      // Settled already on the node:crypto engine: one resolved promise, no extra hop.
+      return isPromiseLike(writes) ? writes.then(headerValues) : Promise.resolve(headerValues(writes));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** @internal Attach the response a commit writes to (adapters). */

@@ -25,12 +25,20 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Minified + gzipped (level 9) bytes allowed, about 15% above what was
+ * Minified + gzipped (level 9) bytes allowed, 10–15% above what was
  * measured when the budget was set; raise it deliberately, with a reason.
  */
+/*
+ * Raised in the second session (was 16,000 / 9,450 at 13,878 / 8,206 B): the
+ * node engine's long-lived AES/HMAC path, its start-up self-test and the
+ * per-operation fallback (~1.1 kB gz), the store's synchronous load core and
+ * the node sink class. Known: the seal-only bundle also carries `Session` and
+ * the cookie code, because classes with symbol-keyed members are never
+ * dropped by esbuild; worth fixing before adding more.
+ */
 const BUDGETS = [
-  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 13_878, budget: 16_000 },
-  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 8_206, budget: 9_450 },
+  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 16_326, budget: 18_000 },
+  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 10_142, budget: 11_200 },
 ];
 
 /** A `node:` module specifier in import/export/require/import() position (a `'node:crypto'` string given to getBuiltinModule is fine). */

@@ -9,7 +9,7 @@
 import { SessionError } from '../errors';
 import { isPromiseLike } from '../seal/engine';
 import { ATTACH, COMMIT, PENDING, type Session } from '../session/session';
-import { LOAD, SessionStore, type StateOf } from '../session/store';
+import { SessionStore, type StateOf } from '../session/store';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
 import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
@@ -103,7 +103,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       const ready = this.options.ring.current.sealKeys();
       if (isPromiseLike(ready)) await ready;
       // No await when loading was synchronous: the caller's await is this request's only promise hop.
-      const loaded = this[LOAD](nodeCookieHeader(first));
+      const loaded = this.loadNow(nodeCookieHeader(first));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
       const res = second as NodeResponseLike;
       // Hook writeHead only once there is something to write (a change, or a due re-issue):
@@ -113,7 +113,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       return session;
     }
     if (isWebRequest(first)) {
-      const loaded = this[LOAD](webCookieHeader(first));
+      const loaded = this.loadNow(webCookieHeader(first));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
       if (second !== undefined) {
         if (!isWebResponse(second) && !isHeaders(second)) throw adapterError();
@@ -122,7 +122,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       return session;
     }
     if (isCookieStore(first) && second === undefined) {
-      const loaded = this[LOAD](storeCookieHeader(first, cookie.name));
+      const loaded = this.loadNow(storeCookieHeader(first, cookie.name));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
       session[ATTACH](cookieStoreSink(first, cookie));
       return session;
@@ -148,7 +148,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     handler: (request: Req, session: Session<StateOf<S>>, ...args: Args) => Res | Promise<Res>,
   ): ((request: Req, ...args: Args) => Promise<Res>) => {
     return async (request: Req, ...args: Args): Promise<Res> => {
-      const loaded = this[LOAD](webCookieHeader(request));
+      const loaded = this.loadNow(webCookieHeader(request));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
       let response = await handler(request, session, ...args);
       const writes = await session[COMMIT]();

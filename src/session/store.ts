@@ -32,9 +32,6 @@ interface Base<S extends StandardSchemaV1> {
   readonly chunksPresent: readonly number[];
 }
 
-/** The symbol of the store's promise-free `load` (internal, used by the adapters). */
-export const LOAD: unique symbol = Symbol('sealed-session.load');
-
 const REASONS: Record<UnsealErrorCode, InvalidReason> = {
   ERR_SEAL_MALFORMED: 'malformed',
   ERR_SEAL_BAD_MAC: 'tampered',
@@ -138,7 +135,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    */
   load(cookieHeader: string | null | undefined): Promise<Session<StateOf<S>>> {
     try {
-      const session = this[LOAD](cookieHeader);
+      const session = this.loadNow(cookieHeader);
       return isPromiseLike(session) ? session : Promise.resolve(session);
     } catch (err) {
       return Promise.reject(err);
@@ -149,8 +146,10 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * @internal `load`, without a promise where nothing is asynchronous (the
    * node:crypto engine, a synchronous schema, no `isRevoked` hook): the
    * adapters use it so a request pays no promise hops for its session.
+   * (A named method, not a symbol-keyed one: a computed key keeps bundlers
+   * from dropping the class from bundles that only use `sealData`.)
    */
-  [LOAD](cookieHeader: string | null | undefined): MaybePromise<Session<StateOf<S>>> {
+  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<StateOf<S>>> {
     const o = this.options;
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);

@@ -5,6 +5,8 @@
  *
  * - `ours`: reads the session, changes one field, commits, on every request.
  * - `ours-cold`: the same with the token cache off (every request verifies and decrypts).
+ * - `ours-manual`: `store.load` + `commit()` + `res.setHeader`, without
+ *   `handleSession` (not in the default run; to see what the adapter costs).
  * - `iron`: the same with iron-session 9.
  * - `floor`: the same with the least work possible (one AES-256-GCM open and
  *   seal, JSON, indexOf for the cookie: `floorOpen`/`floorSeal` in fixtures.ts).

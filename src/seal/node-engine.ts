@@ -83,9 +83,8 @@ export function createNodeEngine(c: NodeCryptoModule, { Buffer }: BufferModule):
         )
       : c.pbkdf2Sync(password, salt, iterations, 32, hash === 'SHA-1' ? 'sha1' : 'sha256')) satisfies CryptoEngine['pbkdf2'];
 
-  const fresh = perOperation(c, Buffer);
   const fast = longLived(c, Buffer);
-  const chosen = fast && selfTest(c, Buffer, fast) ? fast : fresh;
+  const chosen = fast && selfTest(c, Buffer, fast) ? fast : perOperation(c, Buffer);
   return { kind: 'node', pbkdf2, ...chosen };
 }
 

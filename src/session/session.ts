@@ -19,9 +19,9 @@ export const COMMIT: unique symbol = Symbol('sealed-session.commit');
 /** @internal */
 export const PENDING: unique symbol = Symbol('sealed-session.pending');
 
-/** @internal Where a session's commit writes: a response, in adapter terms. */
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
 
+/** @internal Where a session's commit writes: a response, in adapter terms. */
 export interface CommitSink {
   /** Throw (`ERR_SESSION_HEADERS_SENT`) when the response can no longer take cookies. */
   check(): void;

@@ -1,6 +1,6 @@
 /**
  * Hostile Cookie header shapes, built at any size; shared by headers.test.ts
- * and the CPU-time probe it runs (linearity-probe.ts).
+ * and the CPU-time probe it runs (test/helpers/linearity-probe.ts).
  */
 
 /** `unit` repeated to about `size` characters, cut at a whole unit. */

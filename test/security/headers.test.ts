@@ -5,16 +5,12 @@
  * (every shape at 1 MB, properties) are in test/cookie/parse.test.ts; here
  * the whole store and the node:http adapter take them.
  */
-import { execFile } from 'node:child_process';
 import type { RequestListener } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieSessionStore } from '../../src/index';
+import { measureLinearity } from '../helpers/linearity';
 import { KB, MB, SHAPES } from './header-shapes';
 import { issue, rawRequest, SECRET_1, sendJson, startServer, type TestServer } from './helpers';
-
-const run = promisify(execFile);
 
 const STATE = { user: 'alice', roles: ['admin'], visits: 3 };
 
@@ -97,16 +93,9 @@ describe('crowds and odd encodings', () => {
 
 describe('time grows linearly with the header', () => {
   it('1 MB of every shape costs less than 8x the CPU time of 256 kB (4x the size; quadratic would be 16x)', async () => {
-    // Measured in a process of its own, in CPU time: see linearity-probe.ts.
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./linearity-probe.ts', import.meta.url))], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    });
-    const figures = JSON.parse(stdout) as Record<string, { smallMs: number; largeMs: number; ratio: number }>;
+    const figures = await measureLinearity('store');
     expect(Object.keys(figures).sort()).toEqual(Object.keys(SHAPES).sort());
-    for (const [shape, { smallMs, largeMs, ratio }] of Object.entries(figures)) {
-      console.info(`linearity, ${shape}: ${smallMs.toFixed(2)} ms CPU at 256 kB, ${largeMs.toFixed(2)} ms at 1 MB, ratio ${ratio.toFixed(2)}`);
-      expect(ratio, shape).toBeLessThan(8);
-    }
+    for (const [shape, { ratio }] of Object.entries(figures)) expect(ratio, shape).toBeLessThan(8);
   }, 60_000);
 });
 

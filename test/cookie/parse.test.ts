@@ -181,10 +181,10 @@ describe('hostile 1 MB headers', () => {
     expect(parseCookieHeader(header).size).toBe(10_002);
   });
 
-  it('costs less than 8x the CPU time at 1 MB than at 256 kB, for every shape (4x the size; quadratic would be 16x)', async () => {
+  it('costs less than 24x the CPU time at 1 MB than at 128 kB, for every shape (8x the size; quadratic would be 64x)', async () => {
     const figures = await measureLinearity('scanner');
     expect(Object.keys(figures).sort()).toEqual(Object.keys(SCAN_SHAPES).sort());
-    for (const [shape, { ratio }] of Object.entries(figures)) expect(ratio, shape).toBeLessThan(8);
+    for (const [shape, { ratio }] of Object.entries(figures)) expect(ratio, shape).toBeLessThan(24);
   }, 60_000);
 });
 

@@ -1,8 +1,8 @@
 /**
  * Load and soak harness shared by `load.test.ts` (CI, ~10 s) and `soak.ts`
  * (`npm run soak`, 60 s): the demo server in one process, autocannon's
- * virtual browsers in another (see `clients.ts`), the server's RSS sampled
- * every second while the load runs.
+ * virtual browsers in another (see `clients.ts`), the server's RSS and JS
+ * heap sampled after a full GC every second while the load runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,11 +15,11 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export interface LoadOptions {
   readonly seconds: number;
   readonly connections: number;
-  /** Leading RSS samples (seconds) left out of the trend: JIT, heap growth to its working size. */
+  /** Leading samples (seconds) left out of the trends: JIT, heap growth to its working size. */
   readonly warmupSeconds: number;
 }
 
-export interface RssReport {
+export interface TrendReport {
   /** One sample per second over the run, in MB. */
   readonly samplesMb: readonly number[];
   readonly warmupSeconds: number;
@@ -32,12 +32,15 @@ export interface RssReport {
 export interface LoadReport {
   readonly options: LoadOptions;
   readonly clients: ClientsReport;
-  readonly rss: RssReport;
+  /** The server's resident set size, after a full GC each second. */
+  readonly rss: TrendReport;
+  /** The server's live JS heap (heapUsed), after a full GC each second. */
+  readonly heap: TrendReport;
 }
 
 /** A TypeScript file of this folder as a child process with an IPC channel. */
 function start(file: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', here(file)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return spawn(process.execPath, ['--expose-gc', '--import', 'tsx', here(file)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** The next IPC message of a child that satisfies `accept`; rejects if the child exits first. */
@@ -64,7 +67,7 @@ function message<T>(child: ChildProcess, accept: (m: unknown) => m is T): Promis
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Mean of the first and last thirds of the samples after the warm-up. */
-export function rssTrend(samplesBytes: readonly number[], warmupSeconds: number): RssReport {
+export function trend(samplesBytes: readonly number[], warmupSeconds: number): TrendReport {
   const samplesMb = samplesBytes.map((b) => Math.round((b / 2 ** 20) * 10) / 10);
   const steady = samplesMb.slice(warmupSeconds);
   const third = Math.max(1, Math.floor(steady.length / 3));
@@ -80,15 +83,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   try {
     const { port } = await message(server, (m): m is { port: number } => typeof (m as { port?: unknown }).port === 'number');
     const rss: number[] = [];
-    server.on('message', (m: { rss?: number }) => {
-      if (typeof m.rss === 'number') rss.push(m.rss);
+    const heap: number[] = [];
+    server.on('message', (m: { rss?: number; heap?: number }) => {
+      if (typeof m.rss === 'number' && typeof m.heap === 'number') {
+        rss.push(m.rss);
+        heap.push(m.heap);
+      }
     });
     clients = start('clients.ts');
     const config: ClientsConfig = { port, seconds: options.seconds, connections: options.connections };
     clients.send(config);
     const report = await message(clients, (m): m is ClientsReport => typeof (m as { requests?: unknown }).requests === 'number');
     // Samples taken while the load ran (the post-run check adds a few requests at the end).
-    return { options, clients: report, rss: rssTrend(rss.slice(0, options.seconds), options.warmupSeconds) };
+    const during = (samples: number[]) => trend(samples.slice(0, options.seconds), options.warmupSeconds);
+    return { options, clients: report, rss: during(rss), heap: during(heap) };
   } finally {
     for (const child of [clients, server]) {
       if (child && child.exitCode === null && child.signalCode === null) {
@@ -103,11 +111,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 }
 
 /**
- * What must hold; each entry of the result is a failure. RSS may not grow by
- * more than `maxRssGrowth` between the first and last thirds after warm-up
- * (a leak); a drop is memory given back, and only reported.
+ * What must hold; each entry of the result is a failure. Neither RSS nor the
+ * live heap may grow by more than `maxGrowth` between the first and last
+ * thirds after warm-up (a leak); a drop is memory given back, and only
+ * reported.
  */
-export function problems(report: LoadReport, maxRssGrowth = 0.1): string[] {
+export function problems(report: LoadReport, maxGrowth = 0.1): string[] {
   const c = report.clients;
   const out: string[] = [];
   if (c.errors) out.push(`${c.errors} connection errors`);
@@ -117,8 +126,8 @@ export function problems(report: LoadReport, maxRssGrowth = 0.1): string[] {
   if (c.lostUpdates) out.push(`${c.lostUpdates} clients lost updates`);
   if (c.clients !== report.options.connections) out.push(`${c.clients} clients ran, not ${report.options.connections}`);
   if (c.postsPerClient.min < 1) out.push('a client completed no request');
-  if (report.rss.change > maxRssGrowth) {
-    out.push(`server RSS grew ${(report.rss.change * 100).toFixed(1)} % after warm-up (limit ${maxRssGrowth * 100} %)`);
+  for (const [what, t] of [['RSS', report.rss], ['live JS heap', report.heap]] as const) {
+    if (t.change > maxGrowth) out.push(`server ${what} grew ${(t.change * 100).toFixed(1)} % after warm-up (limit ${maxGrowth * 100} %)`);
   }
   return out.concat(c.samples.map((s) => `  e.g. ${s}`));
 }
@@ -126,13 +135,19 @@ export function problems(report: LoadReport, maxRssGrowth = 0.1): string[] {
 /** A human summary. */
 export function describeReport(report: LoadReport): string {
   const c = report.clients;
-  const r = report.rss;
   return [
     `${report.options.connections} virtual browsers for ${report.options.seconds} s against the demo (POST /count → 303, GET / → 200):`,
     `  ${c.requests.toLocaleString('en')} requests, ${Math.round(c.requestsPerSecond).toLocaleString('en')} req/s, p99 latency ${c.latencyP99Ms} ms`,
     `  errors ${c.errors}, timeouts ${c.timeouts}, unexpected statuses ${c.unexpectedStatus}, wrong counters ${c.mismatches}, clients with lost updates ${c.lostUpdates}`,
     `  increments per client: ${c.postsPerClient.min} to ${c.postsPerClient.max}`,
-    `  server RSS (MB, 1/s): ${r.samplesMb.join(' ')}`,
-    `  after ${r.warmupSeconds} s warm-up: first third ${r.firstThirdMb.toFixed(1)} MB, last third ${r.lastThirdMb.toFixed(1)} MB, change ${(r.change * 100).toFixed(1)} %`,
+    ...(
+      [
+        ['RSS', report.rss],
+        ['live JS heap', report.heap],
+      ] as const
+    ).flatMap(([what, t]) => [
+      `  server ${what} after a full GC (MB, 1/s): ${t.samplesMb.join(' ')}`,
+      `    after ${t.warmupSeconds} s warm-up: first third ${t.firstThirdMb.toFixed(1)} MB, last third ${t.lastThirdMb.toFixed(1)} MB, change ${(t.change * 100).toFixed(1)} %`,
+    ]),
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: the load of load.test.ts for 60 s (SOAK_SECONDS to change),
  * 100 virtual browsers. Prints req/s, errors, lost updates and the server's
- * RSS trend; exits 1 when any of them is wrong.
+ * RSS and heap trends; exits 1 when any of them is wrong.
  */
 import { describeReport, problems, runLoad } from './harness';
 
@@ -13,4 +13,4 @@ if (failed.length) {
   console.error(`soak FAILED:\n${failed.join('\n')}`);
   process.exit(1);
 }
-console.log('soak passed: no errors, no lost updates, RSS grew by no more than 10 % after warm-up');
+console.log('soak passed: no errors, no lost updates, RSS and live heap grew by no more than 10 % after warm-up');

@@ -13,7 +13,7 @@
  * @internal
  */
 import { SessionError, isSessionError } from '../errors';
-import { COMMIT, PENDING, type CommitSink, type Session } from '../session/session';
+import type { CommitSink, Session } from '../session/session';
 import { isPromiseLike } from '../seal/engine';
 import type { CookieWrite } from '../session/writer';
 import { mergeSetCookies } from './merge';
@@ -102,9 +102,9 @@ export function commitOnWriteHead(res: NodeResponseLike, session: Session<object
 function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
   const hook = (this as Hooked)[HOOK]!;
   for (const pending of hook.sessions) {
-    if (!pending[PENDING]) continue;
+    if (!pending.hasPendingWrite) continue;
     try {
-      const result = pending[COMMIT]();
+      const result = pending.commitNow();
       if (isPromiseLike(result)) {
         Promise.resolve(result).catch(() => {});
         report('the commit needs the asynchronous WebCrypto engine (or a key still being stretched)');

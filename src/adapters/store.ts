@@ -8,7 +8,7 @@
  */
 import { SessionError } from '../errors';
 import { isPromiseLike } from '../seal/engine';
-import { ATTACH, COMMIT, PENDING, type Session } from '../session/session';
+import type { Session } from '../session/session';
 import { SessionStore, type StateOf } from '../session/store';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
@@ -108,8 +108,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       const res = second as NodeResponseLike;
       // Hook writeHead only once there is something to write (a change, or a due re-issue):
       // read-only requests leave the response object untouched.
-      session[ATTACH](new NodeSink(res, session));
-      if (session[PENDING]) commitOnWriteHead(res, session);
+      session.attachSink(new NodeSink(res, session));
+      if (session.hasPendingWrite) commitOnWriteHead(res, session);
       return session;
     }
     if (isWebRequest(first)) {
@@ -117,14 +117,14 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       const session = isPromiseLike(loaded) ? await loaded : loaded;
       if (second !== undefined) {
         if (!isWebResponse(second) && !isHeaders(second)) throw adapterError();
-        session[ATTACH](webSink(second, cookie));
+        session.attachSink(webSink(second, cookie));
       }
       return session;
     }
     if (isCookieStore(first) && second === undefined) {
       const loaded = this.loadNow(storeCookieHeader(first, cookie.name));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
-      session[ATTACH](cookieStoreSink(first, cookie));
+      session.attachSink(cookieStoreSink(first, cookie));
       return session;
     }
     throw adapterError();
@@ -151,7 +151,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       const loaded = this.loadNow(webCookieHeader(request));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
       let response = await handler(request, session, ...args);
-      const writes = await session[COMMIT]();
+      const writes = await session.commitNow();
       if (writes.length === 0) return response;
       try {
         webSink(response, this.options.cookie).write(writes);

@@ -33,7 +33,7 @@ const NON_COOKIE_OCTET = /[^\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]/;
  * `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
  *          "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`
  */
-const TCHAR = table([
+const TCHAR = /* @__PURE__ */ table([
   [0x21, 0x21], // !
   [0x23, 0x27], // # $ % & '
   [0x2a, 0x2b], // * +
@@ -52,7 +52,7 @@ const TCHAR = table([
  * narrowed further: no SP (a URL path carries it as `%20`, and user agents
  * trim it) and no "," (some proxies fold Set-Cookie headers on commas).
  */
-const PATH_OCTET = table([
+const PATH_OCTET = /* @__PURE__ */ table([
   [0x21, 0x2b],
   [0x2d, 0x3a],
   [0x3c, 0x7e],

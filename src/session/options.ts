@@ -237,7 +237,7 @@ export interface ResolvedStoreOptions {
   readonly legacy: { readonly ring: KeyRing; readonly cookieName: string } | undefined;
 }
 
-export const DEFAULTS = Object.freeze({
+export const DEFAULTS = /* @__PURE__ */ Object.freeze({
   ttl: 7 * 24 * 60 * 60,
   idleTimeout: 24 * 60 * 60,
   touchAfter: 60,

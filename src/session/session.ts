@@ -12,12 +12,6 @@ import { isPromiseLike, type MaybePromise } from '../seal/engine';
 import { after } from '../seal/keys';
 import { writeCookies, type CookieWrite } from './writer';
 
-/** @internal Symbols for what adapters use and users should not. */
-export const ATTACH: unique symbol = Symbol('sealed-session.attach');
-/** @internal */
-export const COMMIT: unique symbol = Symbol('sealed-session.commit');
-/** @internal */
-export const PENDING: unique symbol = Symbol('sealed-session.pending');
 
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
 
@@ -487,7 +481,7 @@ export class Session<State extends object = Record<string, Json>> {
    */
   commit(): Promise<string[]> {
     try {
-      const writes = this[COMMIT]();
+      const writes = this.commitNow();
       // Settled already on the node:crypto engine: one resolved promise, no extra hop.
       return isPromiseLike(writes) ? writes.then(headerValues) : Promise.resolve(headerValues(writes));
     } catch (err) {
@@ -495,8 +489,15 @@ export class Session<State extends object = Record<string, Json>> {
     }
   }
 
+  /*
+   * What adapters use and users should not: @internal, so not in the published
+   * types. Named methods rather than symbol-keyed ones: esbuild cannot prove a
+   * computed class key free of side effects, so one such member keeps the whole
+   * class (and the cookie code it reaches) in bundles that never use it.
+   */
+
   /** @internal Attach the response a commit writes to (adapters). */
-  [ATTACH](sink: CommitSink): void {
+  attachSink(sink: CommitSink): void {
     this.#sink = sink;
   }
 
@@ -504,7 +505,7 @@ export class Session<State extends object = Record<string, Json>> {
    * @internal Commit, synchronously when the engine allows (node:crypto), and
    * hand the cookies to the attached response.
    */
-  [COMMIT](): MaybePromise<CookieWrite[]> {
+  commitNow(): MaybePromise<CookieWrite[]> {
     this.#sink?.check();
     const now = Date.now();
     const first = !this.#committed;
@@ -557,7 +558,7 @@ export class Session<State extends object = Record<string, Json>> {
   }
 
   /** @internal Whether a commit would write anything now. */
-  get [PENDING](): boolean {
+  get hasPendingWrite(): boolean {
     if (this.#failedVersion === this.#version) return false;
     return this.#pending || (!this.#committed && (this.#clearIncoming || this.#removeOnCommit.length > 0 || (this.#issuedAt !== undefined && this.#reissueDue(Date.now()))));
   }

@@ -1,7 +1,7 @@
 /**
  * Every TypeScript snippet in README.md and docs/*.md type-checks against the real sources,
  * as a user would write it: `import ... from 'sealed-session'` resolves to
- * src/index.ts, and Next.js, Express and zod come from node_modules.
+ * src/index.ts, and Next.js, Express, Fastify, Hono and zod come from node_modules.
  * Snippets carry a file name (```ts title="app/actions.ts"), so the Next.js
  * ones import each other as they would in an app.
  */
@@ -20,9 +20,9 @@ const guides = readdirSync(join(root, 'docs'))
   .map((name) => ({ name, markdown: readFileSync(join(root, 'docs', name), 'utf8') }));
 
 describe('README snippets', () => {
-  it('has the snippets this test expects (node:http, Express, Next.js, Fetch runtimes, rotation, sealData)', () => {
+  it('has the snippets this test expects (node:http, Express, Fastify, Next.js, Fetch runtimes, Hono, rotation, sealData)', () => {
     expect(snippets.map((s) => s.file)).toEqual(
-      expect.arrayContaining(['node-http.ts', 'express.ts', 'lib/session.ts', 'app/actions.ts', 'proxy.ts', 'worker.ts', 'rotation.ts', 'magic-link.ts']),
+      expect.arrayContaining(['node-http.ts', 'express.ts', 'fastify.ts', 'hono.ts', 'lib/session.ts', 'app/actions.ts', 'proxy.ts', 'worker.ts', 'rotation.ts', 'magic-link.ts']),
     );
     // Every ts block is checked: none without a title slips through, in the README or a guide.
     expect(readme.match(/```ts\b/g)?.length).toBe(snippets.length);

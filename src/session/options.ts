@@ -103,9 +103,15 @@ export interface InvalidSessionEvent {
 export interface SessionInfo<State> {
   /** The session id (`session.id`). */
   readonly id: string;
-  /** When the session was created: ms since the epoch, in whole seconds (the cookie stores seconds). Compare with a per-user "valid after" time rounded up to the next second. */
+  /**
+   * When the session was created: ms since the epoch, in whole seconds (the
+   * cookie stores seconds). Compare with a per-user "valid after" time
+   * rounded up to the next second. For a cookie being migrated from
+   * iron-session: when iron-session last saved it (with
+   * `fromIronSession.ttl`), else 0.
+   */
   readonly createdAt: number;
-  /** When this cookie was issued (ms since the epoch). */
+  /** When this cookie was issued (ms since the epoch); for a cookie being migrated from iron-session, the same as `createdAt`. */
   readonly issuedAt: number;
   /** The session state, already validated by the schema. */
   readonly data: State;
@@ -156,7 +162,12 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * `on-request`: on every request, at most once per `touchAfter` seconds.
    */
   readonly extend?: 'on-change' | 'on-request';
-  /** With `extend: 'on-request'`, the least seconds between two re-issues of an unchanged cookie. Default 60, or half the idle window if less (0: every request). */
+  /**
+   * With `extend: 'on-request'`, the least seconds between two re-issues of an
+   * unchanged cookie. Default 60, or half the idle window if less (0: every
+   * request). A session with a shorter idle timeout of its own (`setTtl`) is
+   * re-issued after half of it when that is sooner.
+   */
   readonly touchAfter?: number;
   /** How many cookies one session may spread over (`name`, `name.1`, …). Default 3. */
   readonly maxChunks?: number;
@@ -177,15 +188,18 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * ours but has iron-session's, open it with iron-session's password (a
    * string, or its `{ [id]: password }` map), validate it against the schema,
    * and re-issue it in this library's format on the same response (deleting
-   * the old cookie). The migrated session starts a fresh lifetime and gets a
-   * new id. The old cookie's Path/Domain must match `cookie`'s for the
-   * deletion to reach it.
+   * the old cookie). The migrated session gets a new id. `isRevoked` is
+   * consulted first; since iron-session records no creation time, the hook
+   * sees as `createdAt` the time iron-session last saved the cookie when
+   * `ttl` is given (its sealed expiry minus `ttl`), else 0 (which any
+   * "valid after" time refuses). The old cookie's Path/Domain must
+   * match `cookie`'s for the deletion to reach it.
    *
    * @example
    * ```ts
    * const store = new CookieSessionStore({
    *   keys: process.env.SESSION_SECRET!,
-   *   fromIronSession: { cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! } },
+   *   fromIronSession: { cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! }, ttl: 14 * 86_400 },
    * });
    * ```
    */
@@ -194,6 +208,16 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
     readonly cookieName: string;
     /** iron-session's `password`: a string (key id `1`) or its `{ [id]: password }` map. */
     readonly password: string | Readonly<Record<string, string>>;
+    /**
+     * iron-session's `ttl` in seconds, exactly (its default is 14 days;
+     * `0` for none). Given, a migrated session is dated from iron-session's
+     * last save of it (sealed expiry − `ttl`): that is its `createdAt` for
+     * `isRevoked` and the start of its `ttl` here, and a cookie saved more
+     * than `ttl` (this store's) ago is refused as `expired`. Not given, the
+     * hook sees `createdAt` 0 and the lifetime starts at the migration. Too
+     * small a value makes sessions look newer than they are: never guess low.
+     */
+    readonly ttl?: number;
   };
   /**
    * Consulted on every load of an authentic, unexpired session; return true to
@@ -233,8 +257,8 @@ export interface ResolvedStoreOptions {
   readonly skewMs: number;
   readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
-  /** iron-session migration: its password ring and cookie name. */
-  readonly legacy: { readonly ring: KeyRing; readonly cookieName: string } | undefined;
+  /** iron-session migration: its password ring, cookie name and ttl (seconds; `undefined` when not given or 0). */
+  readonly legacy: { readonly ring: KeyRing; readonly cookieName: string; readonly ttl: number | undefined } | undefined;
 }
 
 export const DEFAULTS = /* @__PURE__ */ Object.freeze({
@@ -335,10 +359,14 @@ function resolveLegacy(
   if (typeof input.password !== 'string' && (!input.password || typeof input.password !== 'object')) {
     throw configError('ERR_CONFIG_KEYS', 'fromIronSession.password', "must be iron-session's password: a string, or its { [id]: password } map");
   }
+  const ttl = input.ttl === undefined ? 0 : input.ttl;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) {
+    throw configError('ERR_CONFIG_OPTION', 'fromIronSession.ttl', `must be iron-session's ttl: a whole number of seconds from 0 (none) to ${MAX_TTL}; got ${describe(ttl)}`);
+  }
   // iron-session reads a string password as key id 1, and a map by numeric id: exactly our key ring's rules.
   try {
     const ring = createKeyRing(input.password, { ...(options.crypto !== undefined && { crypto: options.crypto }) });
-    return { ring, cookieName: input.cookieName };
+    return { ring, cookieName: input.cookieName, ttl: ttl === 0 ? undefined : ttl };
   } catch (err) {
     if (!(err instanceof SessionError) || err.option === undefined) throw err;
     const option = `fromIronSession.password${err.option.slice('keys'.length)}`;

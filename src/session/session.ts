@@ -15,6 +15,9 @@ import { writeCookies, type CookieWrite } from './writer';
 
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
 
+/** `ms` rounded down to a whole second: the resolution of the creation time sealed in a cookie. */
+const wholeSeconds = (ms: number): number => ms - (ms % 1000);
+
 /** @internal Where a session's commit writes: a response, in adapter terms. */
 export interface CommitSink {
   /** Throw (`ERR_SESSION_HEADERS_SENT`) when the response can no longer take cookies. */
@@ -127,6 +130,8 @@ export class Session<State extends object = Record<string, Json>> {
   /** Bumped by every change; a commit that failed records the version it failed at. */
   #version = 0;
   #failedVersion = -1;
+  /** Asynchronous commits still sealing. */
+  #running = 0;
   #forceWrite = false;
   #committed = false;
   #sink: CommitSink | undefined;
@@ -139,7 +144,8 @@ export class Session<State extends object = Record<string, Json>> {
     this.#state = init.state;
     const p = init.payload;
     this.#id = p?.id ?? newSessionId();
-    this.#createdAt = p ? p.c * 1000 : Date.now();
+    // Whole seconds, as sealed (`c`): the sealed expiry and `expiresAt` of the first response then match every later load's.
+    this.#createdAt = p ? p.c * 1000 : wholeSeconds(Date.now());
     this.#issuedAt = init.issuedAt;
     this.#lifetime = p?.l;
     this.#persistent = p?.p === 1 ? true : undefined;
@@ -261,16 +267,23 @@ export class Session<State extends object = Record<string, Json>> {
   }
 
   /**
-   * One field of the state.
+   * One field of the state, read-only. A key the state declares by name
+   * gives its type (which includes `undefined` when the field is optional); a
+   * key that only an index signature covers (a store without a schema,
+   * `z.record`, `.catchall`) may be absent, so its type includes `undefined`.
    *
    * @example
    * ```ts
    * const userId = session.get('userId'); // typed from the schema
+   * const theme = untyped.get('theme'); // DeepReadonly<Json> | undefined without a schema
    * ```
    */
-  get<K extends keyof State>(key: K): DeepReadonly<State[K]> {
+  get<K extends keyof State>(
+    key: K,
+  ): K extends keyof { [P in keyof State as {} extends Record<P, 1> ? never : P]: 0 } ? DeepReadonly<State[K]> : DeepReadonly<State[K]> | undefined {
+    // (The condition: an index signature's key type accepts `{}`, a key declared by name does not.)
     // Own fields only: `get('constructor')` must not reach Object.prototype.
-    return (Object.hasOwn(this.#state, key) ? this.#state[key] : undefined) as DeepReadonly<State[K]>;
+    return (Object.hasOwn(this.#state, key) ? this.#state[key] : undefined) as never;
   }
 
   /**
@@ -444,7 +457,7 @@ export class Session<State extends object = Record<string, Json>> {
   renew(): void {
     if (this.#status === 'purged') this.#restart();
     this.#id = newSessionId();
-    this.#createdAt = Date.now();
+    this.#createdAt = wholeSeconds(Date.now());
     this.#status = 'renewed';
     this.#changedNow();
   }
@@ -529,7 +542,16 @@ export class Session<State extends object = Record<string, Json>> {
     } catch (err) {
       return failed(err);
     }
-    return isPromiseLike(written) ? Promise.resolve(written).catch(failed) : written;
+    if (!isPromiseLike(written)) return written;
+    this.#running++;
+    return Promise.resolve(written)
+      .catch(failed)
+      .finally(() => this.#running--);
+  }
+
+  /** @internal Whether an asynchronous commit (WebCrypto engine) is still sealing. */
+  get commitRunning(): boolean {
+    return this.#running > 0;
   }
 
   #emit(mode: 'write' | 'remove', now: number): MaybePromise<CookieWrite[]> {
@@ -546,12 +568,14 @@ export class Session<State extends object = Record<string, Json>> {
         alsoRemove: this.#removeOnCommit,
       }),
       ({ cookies, chunks }) => {
+        // The response first: when it cannot take the cookies (immutable headers, headers sent), this throws and
+        // nothing is recorded as committed, so a later commit() writes (or fails) again instead of returning [].
+        this.#sink?.write(cookies);
         for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
         this.#committed = true;
         this.#removeOnCommit = [];
         this.#pending = this.#forceWrite = false;
         if (mode === 'write') this.#issuedAt = now;
-        this.#sink?.write(cookies);
         return cookies;
       },
     );
@@ -566,8 +590,9 @@ export class Session<State extends object = Record<string, Json>> {
   #reissueDue(now: number): boolean {
     if (this.#stale || this.#forceWrite) return true;
     const age = now - this.#issuedAt!;
-    if (this.#o.extendOnRequest) return age >= this.#o.touchAfter * 1000;
     const idle = this.#idleSeconds();
+    // touchAfter is capped at half the store's idle window; a session's own (setTtl) idle window may be shorter.
+    if (this.#o.extendOnRequest) return age >= (idle === undefined ? this.#o.touchAfter : Math.min(this.#o.touchAfter, idle / 2)) * 1000;
     return idle !== undefined && age >= (idle * 1000) / 2;
   }
 
@@ -579,7 +604,7 @@ export class Session<State extends object = Record<string, Json>> {
   #payload(): SessionPayload {
     const flash = this.#flashIn || this.#flashOut ? { ...this.#flashIn, ...this.#flashOut } : undefined;
     // Plain assignments rather than conditional spreads: this runs on every write.
-    const payload: { -readonly [K in keyof SessionPayload]: SessionPayload[K] } = { id: this.#id, c: Math.floor(this.#createdAt / 1000), v: this.#state };
+    const payload: { -readonly [K in keyof SessionPayload]: SessionPayload[K] } = { id: this.#id, c: this.#createdAt / 1000, v: this.#state };
     if (this.#lifetime !== undefined) payload.l = this.#lifetime;
     if (this.#persistent) payload.p = 1;
     if (this.#idle !== undefined) payload.t = this.#idle === false ? 0 : this.#idle;
@@ -594,7 +619,7 @@ export class Session<State extends object = Record<string, Json>> {
 
   #restart(): void {
     this.#id = newSessionId();
-    this.#createdAt = Date.now();
+    this.#createdAt = wholeSeconds(Date.now());
     this.#issuedAt = undefined;
     this.#isNew = true;
     this.#status = 'unchanged';

@@ -21,9 +21,35 @@ import {
   type ResolvedStoreOptions,
 } from './options';
 import { findIronSessionCookie, openIronSession } from './migrate';
-import { readPayload } from './payload';
+import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
+
+/**
+ * The expiry (ms) sealed in an iron token that opened, so under its MAC;
+ * `undefined` for a token sealed without one.
+ */
+function ironExpiration(token: string): number | undefined {
+  const field = token.split('*', 6)[5];
+  return field ? Number(field) : undefined;
+}
+
+/**
+ * Which limit set the expiry sealed in a cookie (`end`, ms), now past: the
+ * earlier, at issue, of the absolute end (created + lifetime) and the idle
+ * end (issued + idle timeout). A lifetime of the session's own (`setTtl`) is
+ * sealed, so then the absolute end is known and the answer exact. The
+ * store's `ttl` and `idleTimeout` at issue are not: a deploy has raised one
+ * of them since (that is how a cookie gets here: the current limits have not
+ * run out), and which one cannot be told. The limit that comes first for this
+ * cookie under the current values is taken, since raising one limit rarely
+ * changes which comes first; a tie, or no idle timeout now, is `expired`.
+ */
+function sealedEndReason(end: number, createdAt: number, issuedAt: number, ownLifetime: number | undefined, idle: number | undefined, ttl: number): InvalidReason {
+  // Compared, not matched: an absolute end computed from a creation time in ms (cookies from before it was whole seconds) lies up to 1 s later.
+  if (ownLifetime !== undefined) return end < createdAt + ownLifetime * 1000 ? 'idle' : 'expired';
+  return idle !== undefined && issuedAt + idle * 1000 < createdAt + ttl * 1000 ? 'idle' : 'expired';
+}
 
 /** What every session of one load shares. */
 interface Base<S extends StandardSchemaV1> {
@@ -188,8 +214,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     if (idleTimeout !== undefined && now >= opened.issuedAt + idleTimeout * 1000) return refuse('idle');
     // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
     if (opened.expiresAt !== undefined && opened.expiresAt <= now - o.skewMs) {
-      const idle = idleTimeout !== undefined && opened.expiresAt < createdAt + (payload.l ?? o.ttl) * 1000;
-      return refuse(idle ? 'idle' : 'expired');
+      return refuse(sealedEndReason(opened.expiresAt, createdAt, opened.issuedAt, payload.l, idleTimeout, o.ttl));
     }
 
     const checked = o.schema['~standard'].validate(payload.v) as MaybePromise<StandardResult<StateOf<S>>>;
@@ -199,11 +224,25 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
       // Spelled out, not spread from `base`: an object spread here costs more than the rest of a cached load.
       const session = () =>
         new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
-      if (!o.isRevoked) return session();
-      return Promise.resolve(o.isRevoked({ id: payload.id, createdAt, issuedAt: opened.issuedAt, data: state as never })).then((revoked) =>
-        revoked ? refuse('revoked') : session(),
-      );
+      return this.#unlessRevoked(payload.id, createdAt, opened.issuedAt, state, session, refuse);
     });
+  }
+
+  /**
+   * The last check of an authentic session, ours or migrated: `accept()`
+   * unless the `isRevoked` hook says it is revoked, then `refuse('revoked')`.
+   */
+  #unlessRevoked(
+    id: string,
+    createdAt: number,
+    issuedAt: number,
+    state: StateOf<S>,
+    accept: () => Session<StateOf<S>>,
+    refuse: (reason: InvalidReason) => Session<StateOf<S>>,
+  ): MaybePromise<Session<StateOf<S>>> {
+    const isRevoked = this.options.isRevoked;
+    if (!isRevoked) return accept();
+    return Promise.resolve(isRevoked({ id, createdAt, issuedAt, data: state as never })).then((revoked) => (revoked ? refuse('revoked') : accept()));
   }
 
   /** An empty session for a cookie that was refused, reported to `onInvalid`. */
@@ -228,24 +267,49 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const o = this.options;
     const cookie = findIronSessionCookie(header, legacy.cookieName);
     if (!cookie) return undefined;
+    const refuse = (reason: InvalidReason): Session<StateOf<S>> => {
+      this.#report({ reason, cookie: legacy.cookieName });
+      return new Session({
+        ...base,
+        state: this.#fresh(),
+        invalidReason: reason,
+        ...(reason !== 'unknown-key' && { removeOnCommit: cookie.names }),
+      });
+    };
     const maybe = openIronSession(legacy.ring, cookie.token, now, o.skewMs);
     const opened = isPromiseLike(maybe) ? await maybe : maybe;
-    let reason: InvalidReason | undefined = opened.ok ? undefined : REASONS[opened.code];
-    let state: StateOf<S> | undefined;
-    if (opened.ok) {
-      const checked = o.schema['~standard'].validate(opened.data) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
-      const validated = isPromiseLike(checked) ? await checked : checked;
-      if (validated.issues) reason = 'invalid-schema';
-      else state = validated.value;
-    }
-    if (state !== undefined) return new Session({ ...base, state, migrated: true, removeOnCommit: cookie.names });
-    this.#report({ reason: reason!, cookie: legacy.cookieName });
-    return new Session({
-      ...base,
-      state: this.#fresh(),
-      invalidReason: reason!,
-      ...(reason !== 'unknown-key' && { removeOnCommit: cookie.names }),
-    });
+    if (!opened.ok) return refuse(REASONS[opened.code]);
+    const checked = o.schema['~standard'].validate(opened.data) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
+    const validated = isPromiseLike(checked) ? await checked : checked;
+    if (validated.issues) return refuse('invalid-schema');
+    const state = validated.value;
+
+    // iron-session records no creation time, so the migrated session must not
+    // look newer than it is: `isRevoked` hooks compare `createdAt` with a
+    // "valid after" time, and a stolen cookie from before a "log out
+    // everywhere" must not pass them (nor get a creation time that passes them
+    // ever after). What we know: iron-session seals `expiry = save time + its
+    // ttl`. With that ttl (`fromIronSession.ttl`), the last save is a time the
+    // session existed at, and the issue time of this very cookie: it is the
+    // migrated session's creation, sealed in its cookie and counted from by
+    // `ttl`. Without it (or a cookie with no expiry) nothing dates the cookie:
+    // the hook sees 0, so any "valid after" time refuses it, and the session's
+    // lifetime starts at the migration. A hook that accepted 0 has no such
+    // time for this user now; one set later is later than the migration too,
+    // so the migration time sealed from then on still fails it.
+    const expiration = legacy.ttl === undefined ? undefined : ironExpiration(cookie.token);
+    const nowSeconds = Math.floor(now / 1000);
+    const savedAt = expiration === undefined ? 0 : Math.min(Math.floor((expiration - legacy.ttl! * 1000) / 1000), nowSeconds) * 1000;
+    if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
+    const payload: SessionPayload = { id: newSessionId(), c: savedAt > 0 ? savedAt / 1000 : nowSeconds, v: state };
+    return this.#unlessRevoked(
+      payload.id,
+      savedAt,
+      savedAt,
+      state,
+      () => new Session({ ...base, state, payload, migrated: true, removeOnCommit: cookie.names }),
+      refuse,
+    );
   }
 
   /** Tell the `onInvalid` hook; a logging hook must not break the request, so what it throws is ignored. */

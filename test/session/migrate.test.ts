@@ -6,8 +6,8 @@
 import { getIronSession, webCookies } from 'iron-session';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CookieSessionStore } from '../../src/index';
-import { Browser, SECRET, SECRET_2, expectConfigError, isRemoval, request } from './helpers';
+import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
+import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from './helpers';
 
 const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
 const schema = z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) });
@@ -138,5 +138,100 @@ describe('fromIronSession', () => {
   it('is configured strictly', () => {
     expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'bad name', password: IRON_PASSWORD } }), 'ERR_CONFIG_OPTION', 'fromIronSession.cookieName');
     expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'ok', password: 'short' } }), 'ERR_CONFIG_KEYS', 'fromIronSession.password');
+    for (const ttl of [-1, 1.5, Number.NaN, '14d' as unknown as number, 11 * 365 * DAY]) {
+      expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'ok', password: IRON_PASSWORD, ttl } }), 'ERR_CONFIG_OPTION', 'fromIronSession.ttl');
+    }
+    new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'ok', password: IRON_PASSWORD, ttl: 0 } });
+  });
+});
+
+describe('fromIronSession and isRevoked ("log out everywhere")', () => {
+  const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+  const IRON_TTL = 14 * DAY;
+
+  /** An iron-session cookie for u_42 saved at T0 + 0.7 s, then the clock at T0 + `later` seconds. */
+  async function stolenAt(later: number): Promise<Browser> {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 + 700 });
+    const browser = new Browser();
+    browser.apply(await ironSessionCookies({ userId: 'u_42' }, { ttl: IRON_TTL }));
+    vi.setSystemTime(T0 + later * 1000);
+    return browser;
+  }
+
+  /** A store whose hook revokes u_42's sessions created before `signedOutAt`, and records what it saw. */
+  function revokingStore(signedOutAt: number, fromIronSession: { ttl?: number } = {}) {
+    const seen: { createdAt: number; issuedAt: number; userId: string | undefined }[] = [];
+    const events: InvalidSessionEvent[] = [];
+    const store = new CookieSessionStore({
+      keys: SECRET,
+      schema,
+      ttl: 30 * DAY,
+      fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD, ...fromIronSession },
+      onInvalid: (e) => events.push(e),
+      isRevoked: (info) => {
+        seen.push({ createdAt: info.createdAt, issuedAt: info.issuedAt, userId: info.data.userId });
+        return info.data.userId === 'u_42' && info.createdAt < signedOutAt;
+      },
+    });
+    return { store, seen, events };
+  }
+
+  it('refuses, as revoked, an old iron-session cookie replayed after a sign-out everywhere, and deletes it', async () => {
+    const browser = await stolenAt(HOUR + 60);
+    const { store, seen, events } = revokingStore(T0 + HOUR, { ttl: IRON_TTL });
+    const r = await request(store, browser);
+    expect(r.session.invalidReason).toBe('revoked');
+    expect(r.session.data).toEqual({ cart: [] });
+    expect(r.session.isNew).toBe(true);
+    // Dated from iron-session's last save (sealed expiry − its ttl), in whole seconds.
+    expect(seen).toEqual([{ createdAt: T0, issuedAt: T0, userId: 'u_42' }]);
+    expect(events).toEqual([{ reason: 'revoked', cookie: 'myapp' }]);
+    expect(r.cookies.filter(isRemoval).map((c) => c.name)).toContain('myapp');
+    expect(browser.names()).toEqual([]);
+  });
+
+  it("without iron-session's ttl the hook sees createdAt 0, so any valid-after time refuses the cookie", async () => {
+    const browser = await stolenAt(HOUR + 60);
+    const { store, seen } = revokingStore(T0 + HOUR);
+    const r = await request(store, browser);
+    expect(r.session.invalidReason).toBe('revoked');
+    expect(seen).toEqual([{ createdAt: 0, issuedAt: 0, userId: 'u_42' }]);
+    expect(browser.names()).toEqual([]);
+  });
+
+  it('migrates a cookie saved after the sign-out, with that creation time sealed for later loads', async () => {
+    const browser = await stolenAt(HOUR);
+    const { store, seen } = revokingStore(T0 - HOUR, { ttl: IRON_TTL });
+    const first = await request(store, browser, (s) => s.get('userId'));
+    expect(first.result).toBe('u_42');
+    expect(first.session.invalidReason).toBeUndefined();
+    expect(first.session.createdAt).toBe(T0);
+    // Its lifetime counts from then: this store's ttl of 30 days after iron-session saved it.
+    expect(first.session.expiresAt).toBe(T0 + 30 * DAY * 1000);
+    expect(browser.names()).toEqual(['session']);
+
+    vi.setSystemTime(T0 + 2 * HOUR * 1000);
+    const second = await request(store, browser, (s) => s.get('userId'));
+    expect(second.result).toBe('u_42');
+    expect(seen.map((s) => s.createdAt)).toEqual([T0, T0]);
+  });
+
+  it("without iron-session's ttl an accepted cookie's lifetime starts at the migration, in whole seconds", async () => {
+    const browser = await stolenAt(HOUR + 0.5);
+    const { store, seen } = revokingStore(0);
+    const first = await request(store, browser, (s) => s.get('userId'));
+    expect(first.result).toBe('u_42');
+    expect(first.session.createdAt).toBe(T0 + HOUR * 1000);
+    vi.setSystemTime(T0 + 2 * HOUR * 1000);
+    await request(store, browser);
+    expect(seen.map((s) => s.createdAt)).toEqual([0, T0 + HOUR * 1000]);
+  });
+
+  it("refuses as expired a cookie iron-session saved longer than this store's ttl ago", async () => {
+    const browser = await stolenAt(10 * DAY);
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 7 * DAY, fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL } });
+    const r = await request(store, browser);
+    expect(r.session.invalidReason).toBe('expired');
+    expect(browser.names()).toEqual([]);
   });
 });

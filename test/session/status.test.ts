@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore } from '../../src/index';
-import { Browser, SECRET, cookieNamed, request, thrown } from './helpers';
+import { Browser, SECRET, cookieNamed, rejection, request, thrown } from './helpers';
 
 const schema = z.object({
   counter: z.number().int().default(0),
@@ -271,6 +271,39 @@ describe('commit twice', () => {
     expect(s.invalidReason).toBe('malformed');
     expect(await s.commit()).toHaveLength(1);
     expect(await s.commit()).toEqual([]);
+  });
+
+  it('a commit the response could not take is not recorded: the next commit fails again, it does not return []', async () => {
+    const { store } = await signedIn();
+    // Response.redirect() has immutable headers: the adapter's write throws.
+    const s = await store.handleSession(new Request('https://example.com/'), Response.redirect('https://example.com/next', 303));
+    s.set('counter', 1);
+    expect((await rejection(s.commit())).code).toBe('ERR_SESSION_ADAPTER');
+    expect(s.status).toBe('changed');
+    expect((await rejection(s.commit())).code).toBe('ERR_SESSION_ADAPTER');
+  });
+
+  it('after a failed write to the response, a later commit writes the same cookies', async () => {
+    const { store, browser } = await signedIn();
+    const s = await store.load(browser.header());
+    const received: string[][] = [];
+    let fail = true;
+    s.attachSink({
+      check() {},
+      write(cookies) {
+        if (fail) throw new Error('headers already sent');
+        received.push(cookies.map((c) => c.header));
+      },
+    });
+    s.set('counter', 9);
+    await expect(s.commit()).rejects.toThrow('headers already sent');
+    fail = false;
+    const second = await s.commit();
+    expect(second).toHaveLength(1);
+    expect(received).toEqual([second]);
+    expect(await s.commit()).toEqual([]);
+    browser.apply(second);
+    expect((await store.load(browser.header())).get('counter')).toBe(9);
   });
 
   it('destroy after a commit removes what the first commit wrote', async () => {

@@ -137,6 +137,24 @@ describe('limits sealed into the cookie', () => {
     expect((await relaxed.load(`session=${value}`)).invalidReason).toBe('idle');
   });
 
+  it('raising ttl in the config: a cookie reaching its old absolute end is expired, not idle', async () => {
+    const { value, events } = await started({ ttl: HOUR, idleTimeout: DAY });
+    const relaxed = new CookieSessionStore({ keys: SECRET, schema, ttl: 2 * HOUR, idleTimeout: DAY, onInvalid: (e) => events.push(e) });
+    at(HOUR + 60);
+    expect((await relaxed.load(`session=${value}`)).invalidReason).toBe('expired');
+    expect(events.at(-1)?.reason).toBe('expired');
+  });
+
+  it('raising idleTimeout under a session of its own lifetime (setTtl): idle, told from the sealed lifetime', async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: DAY, idleTimeout: 10 * MINUTE });
+    const browser = new Browser();
+    await request(store, browser, (s) => s.setTtl(HOUR));
+    const value = browser.get('session')!;
+    const relaxed = new CookieSessionStore({ keys: SECRET, schema, ttl: DAY, idleTimeout: 2 * HOUR });
+    at(11 * MINUTE);
+    expect((await relaxed.load(`session=${value}`)).invalidReason).toBe('idle');
+  });
+
   it('lowering ttl in the config applies at once to existing cookies', async () => {
     const { value } = await started({ ttl: DAY, idleTimeout: false });
     const strict = new CookieSessionStore({ keys: SECRET, schema, ttl: HOUR, idleTimeout: false });
@@ -198,6 +216,29 @@ describe('sliding idle window (on-change)', () => {
       expect(r.result, `at +${t}s`).toBe(1);
       expect(r.session.id).toBe(first.session.id);
     }
+  });
+
+  it("extend: 'on-request' keeps alive a session whose own idle timeout (setTtl) is shorter than touchAfter allows", async () => {
+    // The store: idle 1 day, so touchAfter 60. The session: idle 60 s, and a request every 59 s.
+    const store = new CookieSessionStore({ keys: SECRET, schema, extend: 'on-request' });
+    const browser = new Browser();
+    const first = await request(store, browser, (s) => {
+      s.set('n', 1);
+      s.setTtl(HOUR, { idleTimeout: 60 });
+    });
+    for (let t = 59; t <= 10 * 59; t += 59) {
+      at(t);
+      const r = await request(store, browser, (s) => s.get('n'));
+      expect(r.session.invalidReason, `at +${t}s`).toBeUndefined();
+      expect(r.result, `at +${t}s`).toBe(1);
+      expect(r.session.id).toBe(first.session.id);
+      expect(cookieNamed(r.cookies, 'session').maxAge).toBe(60);
+    }
+    // Re-issued at most every half of its idle window, not on every request.
+    at(10 * 59 + 29);
+    expect((await request(store, browser)).setCookies).toEqual([]);
+    at(10 * 59 + 30);
+    expect((await request(store, browser)).setCookies).toHaveLength(1);
   });
 
   it('touch() re-issues before the window is half gone', async () => {
@@ -393,6 +434,42 @@ describe('a clock that jumps back', () => {
     const { store, value } = await started({ timestampSkewSec: 0 });
     vi.setSystemTime(T0 - 1000);
     expect((await store.load(`session=${value}`)).invalidReason).toBe('clock-skew');
+  });
+});
+
+describe('creation time in whole seconds', () => {
+  it('a new, renewed or restarted session: first response, sealed expiry and later loads agree', async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 10, idleTimeout: false });
+    const browser = new Browser();
+    at(0.9);
+    const first = await request(store, browser, (s) => s.set('n', 1));
+    expect(first.session.createdAt).toBe(T0);
+    expect(first.session.expiresAt).toBe(T0 + 10_000);
+    const value = cookieNamed(first.cookies, 'session').value;
+    expect(Number(ironParts(value)[5])).toBe(T0 + 10_000);
+    at(5);
+    const later = await store.load(browser.header());
+    expect(later.createdAt).toBe(first.session.createdAt);
+    expect(later.expiresAt).toBe(first.session.expiresAt);
+    // Alive until the expiresAt the first response promised, not a moment less.
+    at(9.999);
+    expect((await store.load(`session=${value}`)).get('n')).toBe(1);
+    at(10);
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('expired');
+
+    at(3.7);
+    const renewed = await request(store, browser, (s) => s.renew());
+    expect(renewed.session.createdAt).toBe(T0 + 3000);
+    expect(Number(ironParts(browser.get('session')!)[5])).toBe(T0 + 13_000);
+    expect((await store.load(browser.header())).expiresAt).toBe(renewed.session.expiresAt);
+
+    at(4.2);
+    const restarted = await request(store, browser, (s) => {
+      s.destroy();
+      s.set('n', 2);
+    });
+    expect(restarted.session.createdAt).toBe(T0 + 4000);
+    expect((await store.load(browser.header())).expiresAt).toBe(restarted.session.expiresAt);
   });
 });
 

@@ -141,7 +141,11 @@ describe('a store without a schema', () => {
   test('holds a JSON object', () => {
     const s = plainSession;
     expectTypeOf(s).toEqualTypeOf<Session<JsonObject>>();
-    expectTypeOf(s.get('anything')).toEqualTypeOf<DeepReadonly<Json>>();
+    // Any key type-checks, and an absent one reads undefined at run time: the type says so.
+    expectTypeOf(s.get('anything')).toEqualTypeOf<DeepReadonly<Json> | undefined>();
+    // @ts-expect-error possibly undefined
+    void s.get('anything').toString();
+    expectTypeOf(s.data['anything']).toEqualTypeOf<DeepReadonly<Json> | undefined>();
     s.set('cart', [{ sku: 'a-1', qty: 2 }, null, true, 'x']);
     s.remove('cart');
     // @ts-expect-error a Date is not JSON
@@ -150,6 +154,26 @@ describe('a store without a schema', () => {
     s.set('gone', undefined);
     // @ts-expect-error functions are not JSON
     s.set('fn', () => 1);
+  });
+});
+
+describe('get with index signatures', () => {
+  test('a z.record key may be absent; a key the schema names keeps its type', async () => {
+    const records = new CookieSessionStore({ keys, schema: z.record(z.string(), z.number()) });
+    const r = await records.load('');
+    expectTypeOf(r.get('visits')).toEqualTypeOf<number | undefined>();
+
+    const mixed = new CookieSessionStore({ keys, schema: z.object({ visits: z.number().default(0), userId: z.string().optional() }).catchall(z.string()) });
+    const m = await mixed.load('');
+    expectTypeOf(m.get('visits')).toEqualTypeOf<number>();
+    expectTypeOf(m.get('userId')).toEqualTypeOf<string | undefined>();
+    expectTypeOf(m.get('other')).toEqualTypeOf<string | undefined>();
+
+    // A template-literal index signature is an index signature too.
+    const prefixed: StandardSchemaV1<unknown, { id: string; [k: `x-${string}`]: number }> = null as never;
+    const p = await new CookieSessionStore({ keys, schema: prefixed }).load('');
+    expectTypeOf(p.get('id')).toEqualTypeOf<string>();
+    expectTypeOf(p.get('x-count')).toEqualTypeOf<number | undefined>();
   });
 });
 

@@ -38,6 +38,13 @@ function currentSetCookies(res: NodeResponseLike): string[] {
   return Array.isArray(value) ? [...(value as string[])] : [String(value)];
 }
 
+function headersSent(): SessionError {
+  return new SessionError(
+    'ERR_SESSION_HEADERS_SENT',
+    'sealed-session: the response headers were already sent, so the session cookie cannot be set; await session.commit() before writing the body',
+  );
+}
+
 /**
  * Where a session's commit writes on a node response; it hooks `writeHead`
  * once the session first has something to write. A class rather than an
@@ -54,26 +61,37 @@ export class NodeSink implements CommitSink {
   }
 
   check(): void {
-    if (this.res.headersSent) {
-      throw new SessionError(
-        'ERR_SESSION_HEADERS_SENT',
-        'sealed-session: the response headers were already sent, so the session cookie cannot be set; await session.commit() before writing the body',
-      );
-    }
+    if (this.res.headersSent) throw headersSent();
   }
 
   write(cookies: readonly CookieWrite[]): void {
     if (cookies.length === 0) return;
     const res = this.res;
+    // Checked again: with the WebCrypto engine the headers may have gone out while the commit sealed.
+    if (res.headersSent) throw headersSent();
+    const hook = commitOnWriteHead(res, this.session);
+    hook.ours = hook.ours === undefined ? cookies : mergeWrites(hook.ours, cookies);
     const existing = res.getHeader('set-cookie');
-    res.setHeader('set-cookie', existing === undefined ? cookies.map((c) => c.header) : mergeSetCookies(currentSetCookies(res), cookies));
+    const value = existing === undefined ? cookies.map((c) => c.header) : mergeSetCookies(currentSetCookies(res), cookies);
+    res.setHeader('set-cookie', value);
+    hook.set = value;
   }
 }
 
-/** Per patched response: its sessions and its own writeHead. */
+/** `earlier` without the names `later` writes again, then `later`. */
+function mergeWrites(earlier: readonly CookieWrite[], later: readonly CookieWrite[]): CookieWrite[] {
+  const names = new Set(later.map((c) => c.name));
+  return [...earlier.filter((c) => !names.has(c.name)), ...later];
+}
+
+/** Per patched response: its sessions, its own writeHead, and the cookies our sessions put on it. */
 interface Hook {
   readonly sessions: Session<object>[];
   readonly original: (this: NodeResponseLike, statusCode: number, ...rest: unknown[]) => unknown;
+  /** Every cookie our commits wrote on this response, one per name, latest last. */
+  ours: readonly CookieWrite[] | undefined;
+  /** The Set-Cookie value we last gave setHeader: still the response's own when nothing replaced it. */
+  set: unknown;
 }
 
 /**
@@ -88,20 +106,36 @@ type Hooked = NodeResponseLike & { [HOOK]?: Hook };
  * `writeHead` on this response object only (not the prototype), with one
  * shared function: nothing is allocated per response but the hook record.
  */
-export function commitOnWriteHead(res: NodeResponseLike, session: Session<object>): void {
+export function commitOnWriteHead(res: NodeResponseLike, session: Session<object>): Hook {
   const hooked = res as Hooked;
   const hook = hooked[HOOK];
   if (hook) {
     if (!hook.sessions.includes(session)) hook.sessions.push(session);
-    return;
+    return hook;
   }
-  hooked[HOOK] = { sessions: [session], original: res.writeHead as Hook['original'] };
+  const created: Hook = { sessions: [session], original: res.writeHead as Hook['original'], ours: undefined, set: undefined };
+  hooked[HOOK] = created;
   (res as { writeHead: unknown }).writeHead = writeHeadWithCommit;
+  return created;
 }
 
+/**
+ * The hooked `writeHead`: commits what is pending, then makes sure the
+ * cookies our sessions wrote go out, next to the application's own:
+ * - headers given to writeHead replace those set before (node's rule), so
+ *   when they carry Set-Cookie, ours are merged into a copy of them (the
+ *   caller's object or array is never changed: it may be a constant shared
+ *   by every response, or frozen);
+ * - a `setHeader('Set-Cookie', …)` after the commit replaced ours: they are
+ *   merged back, replacing any value of the same name.
+ */
 function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
   const hook = (this as Hooked)[HOOK]!;
   for (const pending of hook.sessions) {
+    if (pending.commitRunning) {
+      report('commit() was still sealing (it was not awaited)');
+      continue;
+    }
     if (!pending.hasPendingWrite) continue;
     try {
       const result = pending.commitNow();
@@ -113,30 +147,40 @@ function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest
       report(isSessionError(err) ? `${err.code}: ${err.message}` : 'an unexpected error');
     }
   }
-  // The usual call, from end()/write(): writeHead(statusCode).
-  if (rest.length === 0) return hook.original.call(this, statusCode);
-  // writeHead(status, [message], headers) given set-cookie itself would drop ours: fold them in.
-  const last = rest[rest.length - 1];
-  if (Array.isArray(last)) {
-    // Node's flat form [name, value, name, value, …] replaces headers named there (and keeps only the
-    // last of repeated names): gather every Set-Cookie into one pair, theirs first, then ours.
-    const theirs: unknown[] = [];
-    for (let i = last.length - 2; i >= 0; i -= 2) {
-      if (String(last[i]).toLowerCase() !== 'set-cookie') continue;
-      theirs.unshift(...[last[i + 1]].flat());
-      last.splice(i, 2);
-    }
-    if (theirs.length) last.push('Set-Cookie', [...theirs, ...currentSetCookies(this)]);
-  } else if (last && typeof last === 'object') {
-    const headers = last as Record<string, unknown>;
-    const key = Object.keys(headers).find((k) => k.toLowerCase() === 'set-cookie');
-    if (key !== undefined) {
-      const ours = currentSetCookies(this);
-      const theirs = headers[key];
-      headers[key] = [...(Array.isArray(theirs) ? theirs : theirs === undefined ? [] : [String(theirs)]), ...ours];
-    }
+  const ours = hook.ours;
+  if (ours !== undefined) {
+    const last = rest.length === 0 ? undefined : rest[rest.length - 1];
+    const given = last !== null && typeof last === 'object' ? withOurs(last, ours) : undefined;
+    if (given !== undefined) return hook.original.call(this, statusCode, ...rest.slice(0, -1), given);
+    if (this.getHeader('set-cookie') !== hook.set) this.setHeader('set-cookie', mergeSetCookies(currentSetCookies(this), ours));
   }
-  return hook.original.call(this, statusCode, ...rest);
+  // The usual call, from end()/write(): writeHead(statusCode).
+  return rest.length === 0 ? hook.original.call(this, statusCode) : hook.original.call(this, statusCode, ...rest);
+}
+
+/**
+ * A copy of writeHead's headers (an object, or node's flat [name, value, …]
+ * array) with our cookies merged into their Set-Cookie values; `undefined`
+ * when they carry no Set-Cookie (then node keeps the values set before).
+ */
+function withOurs(headers: object, ours: readonly CookieWrite[]): object | undefined {
+  if (Array.isArray(headers)) {
+    const theirs: string[] = [];
+    const others: unknown[] = [];
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === 'set-cookie') theirs.push(...([headers[i + 1]].flat() as unknown[]).map(String));
+      else others.push(headers[i], headers[i + 1]);
+    }
+    if (others.length === headers.length) return undefined;
+    others.push('Set-Cookie', mergeSetCookies(theirs, ours));
+    return others;
+  }
+  const record = headers as Record<string, unknown>;
+  const key = Object.keys(record).find((k) => k.toLowerCase() === 'set-cookie');
+  if (key === undefined) return undefined;
+  const theirs = record[key];
+  const values = Array.isArray(theirs) ? theirs.map(String) : theirs === undefined ? [] : [String(theirs)];
+  return { ...record, [key]: mergeSetCookies(values, ours) };
 }
 
 function report(reason: string): void {

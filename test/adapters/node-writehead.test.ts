@@ -27,16 +27,89 @@ describe('writeHead given Set-Cookie itself', () => {
   test.each([
     ['an object', { 'Set-Cookie': 'theirs=1' }],
     ['a flat array', ['Set-Cookie', 'theirs=1', 'X-Other', 'y']],
+    ['a frozen object', Object.freeze({ 'Set-Cookie': ['theirs=1'] })],
   ])('keeps both the session cookie and theirs with %s', async (_, headers) => {
     const store = new CookieSessionStore({ keys, cookie: { secure: false } });
     const url = await serve(async (req, res) => {
       const session = await store.handleSession(req, res);
       session.set('n', 1); // not committed: the hook commits when writeHead runs
-      res.writeHead(200, structuredClone(headers) as never);
+      res.writeHead(200, headers as never);
       res.end();
     });
     const response = await fetch(url);
     expect(names(response).sort()).toEqual(['session', 'theirs']);
+  });
+
+  test.each([
+    ['an object', () => HEADERS_OBJECT],
+    ['a flat array', () => HEADERS_ARRAY],
+  ])("never changes the caller's headers (%s shared by every response): no cookie of one user reaches another", async (_, shared) => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false } });
+    const before = JSON.stringify(shared());
+    const url = await serve(async (req, res) => {
+      const session = await store.handleSession(req, res);
+      if (req.url === '/login') session.set('user', 'alice');
+      res.writeHead(200, shared() as never);
+      res.end();
+    });
+    expect(names(await fetch(`${url}/login`)).sort()).toEqual(['consent', 'session']);
+    expect(JSON.stringify(shared())).toBe(before);
+    expect(names(await fetch(`${url}/home`))).toEqual(['consent']);
+  });
+
+  test("keeps node's rule that writeHead's Set-Cookie replaces one set before, and adds the session's", async () => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false } });
+    const url = await serve(async (req, res) => {
+      const session = await store.handleSession(req, res);
+      res.setHeader('Set-Cookie', 'lang=en');
+      session.set('n', 1);
+      res.writeHead(200, { 'Set-Cookie': 'lang=fr' });
+      res.end();
+    });
+    const response = await fetch(url);
+    expect(response.headers.getSetCookie().map((c) => c.split(';')[0]!.replace(/=Fe26.*/, '=sealed'))).toEqual(['lang=fr', 'session=sealed']);
+  });
+
+  test("puts the session cookie back when setHeader('Set-Cookie', …) replaced it after commit()", async () => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false } });
+    const url = await serve(async (req, res) => {
+      const session = await store.handleSession(req, res);
+      session.set('n', 1);
+      await session.commit();
+      res.setHeader('Set-Cookie', ['a=1', 'session=stale']);
+      res.end();
+    });
+    const response = await fetch(url);
+    const values = response.headers.getSetCookie();
+    expect(names(response)).toEqual(['a', 'session']);
+    expect(values[1]).toMatch(/^session=Fe26\.2\*/);
+  });
+});
+
+/** Headers a handler might keep in a module-level constant. */
+const HEADERS_OBJECT = { 'Content-Type': 'text/plain', 'Set-Cookie': 'consent=1; Path=/' };
+const HEADERS_ARRAY = ['Content-Type', 'text/plain', 'Set-Cookie', 'consent=1; Path=/'];
+
+describe('a commit still sealing (WebCrypto engine) when the headers go out', () => {
+  test('rejects with ERR_SESSION_HEADERS_SENT, is not sealed a second time by the hook, and is reported once', async () => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false }, crypto: 'webcrypto' });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let outcome: Promise<unknown> | undefined;
+    const url = await serve(async (req, res) => {
+      const session = await store.handleSession(req, res);
+      session.set('n', 1);
+      outcome = session.commit().then(
+        () => 'committed',
+        (err: unknown) => (isSessionError(err) ? err.code : err),
+      );
+      res.end('not awaited');
+    });
+    const response = await fetch(url);
+    expect(await response.text()).toBe('not awaited');
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(await outcome).toBe('ERR_SESSION_HEADERS_SENT');
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0]![0])).toContain('still sealing');
   });
 });
 

@@ -21,3 +21,10 @@ export function mergeSetCookies(existing: readonly string[], ours: readonly Cook
   for (const cookie of ours) kept.push(cookie.header);
   return kept;
 }
+
+/** Cookies written by two commits: `earlier` without the names `later` writes again, then `later`. */
+export function mergeWrites(earlier: readonly CookieWrite[], later: readonly CookieWrite[]): CookieWrite[] {
+  const kept = earlier.filter((cookie) => !later.some((c) => c.name === cookie.name));
+  for (const cookie of later) kept.push(cookie);
+  return kept;
+}

@@ -17,13 +17,22 @@ export function isCookieStore(value: unknown): value is CookieStoreLike {
   return hasMethods(value, 'getAll', 'set');
 }
 
-/** A Cookie header rebuilt from the store, with only the names that can be ours. */
-export function storeCookieHeader(store: CookieStoreLike, name: string): string {
+/**
+ * A Cookie header rebuilt from the store, with only the names that can be
+ * ours: `name` and its chunks `name.<n>`, and with `fromIronSession` the old
+ * cookie `legacy` and its chunks `legacy.<n>`, which loading migrates.
+ */
+export function storeCookieHeader(store: CookieStoreLike, name: string, legacy?: string): string {
   let header = '';
   for (const { name: n, value } of store.getAll()) {
-    if (n === name || n.startsWith(`${name}.`)) header += (header ? '; ' : '') + `${n}=${value}`;
+    if (isGroup(n, name) || (legacy !== undefined && isGroup(n, legacy))) header += (header ? '; ' : '') + `${n}=${value}`;
   }
   return header;
+}
+
+/** `n` is `base` or `base.<anything>` (no string built per cookie). */
+function isGroup(n: string, base: string): boolean {
+  return n.startsWith(base) && (n.length === base.length || n.charCodeAt(base.length) === 46 /* . */);
 }
 
 export function cookieStoreSink(store: CookieStoreLike, o: ResolvedCookieOptions): CommitSink {

@@ -16,7 +16,7 @@ import { SessionError, isSessionError } from '../errors';
 import type { CommitSink, Session } from '../session/session';
 import { isPromiseLike } from '../seal/engine';
 import type { CookieWrite } from '../session/writer';
-import { mergeSetCookies } from './merge';
+import { mergeSetCookies, mergeWrites } from './merge';
 import { hasMethods, headersOf } from './shape';
 import type { NodeRequestLike, NodeResponseLike } from './types';
 
@@ -76,12 +76,6 @@ export class NodeSink implements CommitSink {
     res.setHeader('set-cookie', value);
     hook.set = value;
   }
-}
-
-/** `earlier` without the names `later` writes again, then `later`. */
-function mergeWrites(earlier: readonly CookieWrite[], later: readonly CookieWrite[]): CookieWrite[] {
-  const names = new Set(later.map((c) => c.name));
-  return [...earlier.filter((c) => !names.has(c.name)), ...later];
 }
 
 /** Per patched response: its sessions, its own writeHead, and the cookies our sessions put on it. */

@@ -6,14 +6,16 @@
  *
  * @module
  */
-import { SessionError } from '../errors';
+import { SessionError, isSessionError } from '../errors';
 import { isPromiseLike } from '../seal/engine';
-import type { Session } from '../session/session';
+import type { CommitSink, Session } from '../session/session';
+import type { CookieWrite } from '../session/writer';
+import { mergeWrites } from './merge';
 import { SessionStore, type StateOf } from '../session/store';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
 import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
-import { isHeaders, isWebRequest, isWebResponse, webCookieHeader, webSink } from './web';
+import { isHeaders, isWebRequest, isWebResponse, webCookieHeader, webSink, writeToHeaders, writeToResponse } from './web';
 import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike } from './types';
 
 /**
@@ -39,6 +41,18 @@ export interface HandleSession<State extends object> {
   (cookies: CookieStoreLike): Promise<Session<State>>;
 }
 
+
+/** `withSession`'s sink: keeps what every commit wrote, later values replacing earlier ones of the same name. */
+class CollectingSink implements CommitSink {
+  writes: readonly CookieWrite[] = NONE;
+  check(): void {}
+  write(cookies: readonly CookieWrite[]): void {
+    if (cookies.length === 0) return;
+    this.writes = this.writes.length === 0 ? cookies : mergeWrites(this.writes, cookies);
+  }
+}
+
+const NONE: readonly CookieWrite[] = [];
 
 function adapterError(): SessionError {
   return new SessionError(
@@ -122,7 +136,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       return session;
     }
     if (isCookieStore(first) && second === undefined) {
-      const loaded = this.loadNow(storeCookieHeader(first, cookie.name));
+      const loaded = this.loadNow(storeCookieHeader(first, cookie.name, this.options.legacy?.cookieName));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
       session.attachSink(cookieStoreSink(first, cookie));
       return session;
@@ -132,8 +146,11 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
 
   /**
    * Wrap a Fetch handler so the session is committed onto the Response it
-   * returns: forgetting to commit is the most common session bug. A response
-   * with immutable headers (`Response.redirect`) is copied first.
+   * returns: forgetting to commit is the most common session bug. Cookies of
+   * a `session.commit()` the handler ran itself land there too. A response
+   * with immutable headers (`Response.redirect`) is copied first; a
+   * `Response.error()` is returned as it is (a network error carries no
+   * cookies, so nothing is committed onto it).
    *
    * @example
    * ```ts
@@ -150,17 +167,26 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     return async (request: Req, ...args: Args): Promise<Res> => {
       const loaded = this.loadNow(webCookieHeader(request));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
-      let response = await handler(request, session, ...args);
-      const writes = await session.commitNow();
+      // Every commit, the handler's own included, writes here; the response gets them all at the end.
+      const sink = new CollectingSink();
+      session.attachSink(sink);
+      const response = await handler(request, session, ...args);
+      if ((response as { readonly type?: unknown }).type === 'error') return response;
+      const committed = session.commitNow();
+      if (isPromiseLike(committed)) await committed;
+      const writes = sink.writes;
       if (writes.length === 0) return response;
       try {
-        webSink(response, this.options.cookie).write(writes);
-      } catch {
-        const copy = new Response((response as unknown as Response).body, response as unknown as Response);
-        webSink(copy as unknown as ResponseLike, this.options.cookie).write(writes);
-        response = copy as unknown as Res;
+        writeToResponse(response, writes, this.options.cookie);
+        return response;
+      } catch (err) {
+        if (!isSessionError(err, 'ERR_SESSION_ADAPTER')) throw err;
+        // Immutable headers (Response.redirect(), a fetched response): the same response, with headers we may change.
+        const original = response as unknown as Response;
+        const copy = new Response(original.body, original);
+        writeToHeaders(copy.headers, writes);
+        return copy as unknown as Res;
       }
-      return response;
     };
   };
 

@@ -10,7 +10,7 @@ import { SessionError } from '../errors';
 import type { CommitSink } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import type { ResolvedCookieOptions } from '../cookie/options';
-import { mergeSetCookies } from './merge';
+import { mergeSetCookies, setCookieName } from './merge';
 import { hasMethods, headersOf } from './shape';
 import type { CookieSetOptions, HeadersLike, RequestLike, ResponseLike } from './types';
 
@@ -62,7 +62,7 @@ function immutable(cause: unknown): SessionError {
 export function writeToHeaders(headers: HeadersLike, cookies: readonly CookieWrite[]): void {
   if (!cookies.length) return;
   try {
-    const existing = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : splitLegacy(headers.get('set-cookie'));
+    const existing = setCookiesOf(headers);
     if (existing.length === 0) {
       for (const cookie of cookies) headers.append('set-cookie', cookie.header);
       return;
@@ -81,19 +81,61 @@ function splitLegacy(joined: string | null): string[] {
   return joined.split(/,\s*(?=[!#$%&'*+\-.^_`|~0-9A-Za-z]+=)/);
 }
 
+/** The Set-Cookie values of a `Headers`, unjoined. */
+function setCookiesOf(headers: HeadersLike): string[] {
+  return typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : splitLegacy(headers.get('set-cookie'));
+}
+
+/**
+ * Write through `NextResponse#cookies`. Next.js keeps its own parsed copy of
+ * Set-Cookie and rewrites the header from it on every change, which drops the
+ * values a route appended to `response.headers` directly: those are put back,
+ * except where one of ours took their name (one Set-Cookie per name, ours win).
+ */
+export function writeThroughCookies(
+  target: ResponseLike & { readonly cookies: NonNullable<ResponseLike['cookies']> },
+  cookies: readonly CookieWrite[],
+  o: ResolvedCookieOptions,
+): void {
+  const headers = isHeaders(target.headers) ? target.headers : undefined;
+  try {
+    const before = headers ? setCookiesOf(headers) : [];
+    for (const cookie of cookies) target.cookies.set(cookieSetOptions(cookie, o));
+    if (!headers || before.length === 0) return;
+    const present = new Set<string>();
+    for (const header of setCookiesOf(headers)) present.add(setCookieName(header));
+    // Last value per name, as a browser would keep it.
+    const lost = new Map<string, string>();
+    for (const header of before) {
+      const name = setCookieName(header);
+      if (!present.has(name)) lost.set(name, header);
+    }
+    for (const header of lost.values()) headers.append('set-cookie', header);
+  } catch (err) {
+    throw immutable(err);
+  }
+}
+
 /** Where a commit writes on a Web response or Headers. */
 export function webSink(target: ResponseLike | HeadersLike, o: ResolvedCookieOptions): CommitSink {
   return {
     check() {},
     write(cookies) {
-      if (!cookies.length) return;
-      if ('cookies' in target && target.cookies && typeof target.cookies.set === 'function') {
-        // NextResponse keeps its own parsed copy of Set-Cookie and rewrites the
-        // header from it on every change: write through it, or ours would vanish.
-        for (const cookie of cookies) target.cookies.set(cookieSetOptions(cookie, o));
-        return;
-      }
-      writeToHeaders('headers' in target && isHeaders(target.headers) ? target.headers : (target as HeadersLike), cookies);
+      writeToResponse(target, cookies, o);
     },
   };
+}
+
+/**
+ * Put cookies on a Web response or Headers: through `NextResponse#cookies`
+ * when there is one (so Next.js keeps them, and a proxy's page reads them),
+ * else on the headers. Throws `ERR_SESSION_ADAPTER` when they are immutable.
+ */
+export function writeToResponse(target: ResponseLike | HeadersLike, cookies: readonly CookieWrite[], o: ResolvedCookieOptions): void {
+  if (!cookies.length) return;
+  if ('cookies' in target && target.cookies && typeof target.cookies.set === 'function') {
+    writeThroughCookies(target as ResponseLike & { readonly cookies: NonNullable<ResponseLike['cookies']> }, cookies, o);
+    return;
+  }
+  writeToHeaders('headers' in target && isHeaders(target.headers) ? target.headers : (target as HeadersLike), cookies);
 }

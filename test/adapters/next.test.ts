@@ -4,6 +4,7 @@
  * (`withSession`, `handleSession(request, response)`), the proxy, server
  * components and, in Chromium, server actions.
  */
+import { getIronSession, webCookies } from 'iron-session';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser as Chromium, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
 import { CookieSessionStore } from '../../src/index';
@@ -13,6 +14,8 @@ import { launchChromium, startNextApp, textById, type NextApp } from './next-hel
 
 const SECRET = 'next-example-test-secret-0123456789abcdefghij';
 const OTHER_SECRET = 'not-the-next-example-secret-0123456789abcdef';
+/** The example reads iron-session's `myapp_session` cookie with this password (`fromIronSession`). */
+const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
 
 /** The JSON of GET /api/count. */
 interface State {
@@ -24,7 +27,7 @@ interface State {
 let app: NextApp;
 
 beforeAll(async () => {
-  app = await startNextApp({ SESSION_SECRET: SECRET });
+  app = await startNextApp({ SESSION_SECRET: SECRET, IRON_SESSION_PASSWORD: IRON_PASSWORD });
 }, 300_000);
 
 afterAll(async () => {
@@ -38,6 +41,20 @@ async function mintCookie(secret: string, count: number): Promise<string> {
   session.set('count', count);
   const [header] = await session.commit();
   if (header === undefined) throw new Error('the commit wrote no cookie');
+  return parseSetCookie(header).value;
+}
+
+/** The `myapp_session` value iron-session 9 sends for `data`. */
+async function ironSessionCookie(data: Record<string, unknown>): Promise<string> {
+  const headers = new Headers();
+  const session = await getIronSession<Record<string, unknown>>(webCookies(new Request('http://127.0.0.1/'), headers), {
+    cookieName: 'myapp_session',
+    password: IRON_PASSWORD,
+  });
+  Object.assign(session, data);
+  await session.save();
+  const [header] = headers.getSetCookie();
+  if (header === undefined) throw new Error('iron-session wrote no cookie');
   return parseSetCookie(header).value;
 }
 
@@ -95,13 +112,14 @@ describe('route handlers', () => {
     expect(fetched.setCookies).toEqual([]);
   });
 
-  test("handleSession(request, response) + commit() adds sid beside the route's own cookie, one Set-Cookie per name", async () => {
+  test("handleSession(request, response) + commit() adds sid beside the route's own cookies (cookies.set and headers.append), one Set-Cookie per name", async () => {
     const client = new Client(app.url);
     await client.fetch('/api/count', { method: 'POST' });
     const { fetched, data } = await json<{ ok: boolean }>(client, '/api/raw', 'POST');
     expect(data).toEqual({ ok: true });
-    expect(setCookieNames(fetched)).toEqual(['sid', 'theme']);
+    expect(setCookieNames(fetched)).toEqual(['consent', 'sid', 'theme']);
     expect(setCookie(fetched, 'theme')?.value).toBe('dark');
+    expect(setCookie(fetched, 'consent')?.value).toBe('yes');
     expectSessionCookie(setCookie(fetched));
 
     expect((await json<State>(client, '/api/count')).data.count).toBe(11);
@@ -161,6 +179,19 @@ describe('route handlers', () => {
     expect(edge.data).toEqual({ count: 2, runtime: 'edge' });
     expectSessionCookie(setCookie(edge.fetched));
     expect((await json<{ count: number }>(client, '/api/count', 'POST')).data.count).toBe(3);
+  });
+});
+
+describe('migration from iron-session (fromIronSession)', () => {
+  test("a server component reads iron-session's cookie through await cookies()", async () => {
+    const client = new Client(app.url);
+    client.jar.put('myapp_session', await ironSessionCookie({ userId: 'carol', count: 7 }));
+    client.jar.put('theme', 'dark');
+    const me = await client.fetch('/me');
+    expect(me.status).toBe(200);
+    expect(textById(me.text, 'invalid')).toBe('none');
+    expect(textById(me.text, 'user')).toBe('carol');
+    expect(textById(me.text, 'count')).toBe('7');
   });
 });
 
@@ -249,6 +280,22 @@ describe('server actions, in Chromium', () => {
     const [sid, ...others] = await context.cookies(app.url);
     expect(others).toEqual([]);
     expect(sid).toMatchObject({ name: 'sid', httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+  });
+
+  test("a server action converts iron-session's cookie: sid set, myapp_session deleted, the state kept", async () => {
+    const { context, page } = await newPage();
+    await context.addCookies([{ name: 'myapp_session', value: await ironSessionCookie({ userId: 'dave', count: 5 }), url: app.url }]);
+    await page.goto(`${app.url}/me`);
+    expect(await shown(page, 'user')).toBe('dave');
+
+    const cookies = await setCookiesOf(await submit(page, '#sign-in', { userId: 'erin' }));
+    expect(cookies.map((c) => c.name).sort()).toEqual(['myapp_session', 'sid']);
+    expect(isDeletion(cookies.find((c) => c.name === 'myapp_session')!)).toBe(true);
+    expectSessionCookie(cookies.find((c) => c.name === 'sid'));
+    expect((await context.cookies(app.url)).map((c) => c.name)).toEqual(['sid']);
+    await page.reload();
+    expect(await shown(page, 'user')).toBe('erin');
+    expect(await shown(page, 'count')).toBe('5');
   });
 
   test('sign-out removes the cookie', async () => {

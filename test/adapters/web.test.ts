@@ -2,9 +2,11 @@
  * `handleSession` and `withSession` with Fetch API objects, no server: what a
  * handler's Response ends up carrying, and what a later Request reads back.
  */
+import { getIronSession, webCookies } from 'iron-session';
+import { NextRequest, NextResponse } from 'next/server';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { CookieSessionStore, type CookieSetOptions, type Session } from '../../src/index';
+import { CookieSessionStore, type CookieSetOptions, type CookieStoreLike, type Session } from '../../src/index';
 import { CookieJar, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
 import { rejection } from '../session/helpers';
 
@@ -119,6 +121,57 @@ describe('withSession(handler)', () => {
     expect(jar.names()).toEqual(['sid']);
   });
 
+  test('keeps the cookie of a commit the handler ran itself', async () => {
+    const jar = new CookieJar();
+    const handler = store.withSession(async (_request: Request, session) => {
+      increment(session);
+      await session.commit();
+      return Response.json({ ok: true });
+    });
+    const response = await handler(requestFrom(jar));
+    expect(response.headers.getSetCookie().map((v) => parseSetCookie(v).name)).toEqual(['sid']);
+    jar.apply(response.headers.getSetCookie());
+    expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(1);
+  });
+
+  test('a handler commit followed by more changes: one Set-Cookie per name, the last state wins', async () => {
+    const jar = new CookieJar();
+    const handler = store.withSession(async (_request: Request, session) => {
+      increment(session);
+      await session.commit();
+      increment(session);
+      return new Response('ok', { headers: { 'set-cookie': 'other=1; Path=/' } });
+    });
+    const response = await handler(requestFrom(jar));
+    expect(expectOneSetCookiePerName(response.headers.getSetCookie()).map((c) => c.name)).toEqual(['other', 'sid']);
+    jar.apply(response.headers.getSetCookie());
+    expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(2);
+  });
+
+  test('a handler commit onto an immutable Response.redirect() is copied with the cookie', async () => {
+    const jar = new CookieJar();
+    const handler = store.withSession(async (_request: Request, session) => {
+      increment(session);
+      await session.commit();
+      return Response.redirect(`${URL_}/done`, 303);
+    });
+    const response = await handler(requestFrom(jar));
+    expect(response.status).toBe(303);
+    jar.apply(response.headers.getSetCookie());
+    expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(1);
+  });
+
+  test('returns Response.error() unchanged (no RangeError): a network error carries no cookies', async () => {
+    const original = Response.error();
+    const handler = store.withSession((_request: Request, session) => {
+      increment(session);
+      return original;
+    });
+    const response = await handler(new Request(URL_));
+    expect(response).toBe(original);
+    expect(response.type).toBe('error');
+  });
+
   test('returns the very same Response when nothing changed', async () => {
     const original = new Response('unchanged');
     const handler = store.withSession(() => original);
@@ -169,6 +222,137 @@ describe('a NextResponse-like response with a cookies store', () => {
     expect(response.calls).toHaveLength(1);
     expect(response.calls[0]).toMatchObject({ name: 'sid', value: '', maxAge: 0, path: '/', secure: true, sameSite: 'strict' });
     expect(response.calls[0]!.expires!.getTime()).toBe(0);
+  });
+});
+
+describe("next/server's NextResponse", () => {
+  /** Set-Cookie values of a response by name, checked for one per name. */
+  function byName(response: Response): Map<string, string> {
+    return new Map(expectOneSetCookiePerName(response.headers.getSetCookie()).map((c) => [c.name, c.value]));
+  }
+
+  test('keeps the Set-Cookie values the route appended to response.headers itself', async () => {
+    const response = NextResponse.json({ ok: true });
+    response.cookies.set('theme', 'dark', { path: '/' });
+    response.headers.append('set-cookie', 'consent=yes; Path=/');
+    response.headers.append('set-cookie', 'lang=fr; Path=/');
+    const session = await store.handleSession(new NextRequest(URL_), response);
+    increment(session);
+    await session.commit();
+    const cookies = byName(response);
+    expect([...cookies.keys()].sort()).toEqual(['consent', 'lang', 'sid', 'theme']);
+    expect([cookies.get('consent'), cookies.get('lang'), cookies.get('theme')]).toEqual(['yes', 'fr', 'dark']);
+    // Next.js still knows our cookie (what a proxy hands to the page it renders).
+    expect(response.cookies.get('sid')?.value).toBe(cookies.get('sid'));
+  });
+
+  test('a stale value of our cookie appended to the headers is replaced, not kept beside ours', async () => {
+    const response = NextResponse.next();
+    response.headers.append('set-cookie', 'sid=stale; Path=/');
+    response.headers.append('set-cookie', 'other=1; Path=/');
+    const session = await store.handleSession(new NextRequest(URL_), response);
+    increment(session);
+    const [written] = await session.commit();
+    const cookies = byName(response);
+    expect([...cookies.keys()].sort()).toEqual(['other', 'sid']);
+    expect(cookies.get('sid')).toBe(parseSetCookie(written!).value);
+    expect(response.headers.get('x-middleware-set-cookie')).toContain('sid=');
+  });
+
+  test('withSession on a NextResponse with cookies appended to its headers', async () => {
+    const jar = new CookieJar();
+    const handler = store.withSession((_request: NextRequest, session) => {
+      increment(session);
+      const response = NextResponse.json({ ok: true });
+      response.headers.append('set-cookie', 'consent=yes; Path=/');
+      return response;
+    });
+    const response = await handler(new NextRequest(URL_));
+    expect([...byName(response).keys()].sort()).toEqual(['consent', 'sid']);
+    jar.apply(response.headers.getSetCookie());
+    expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(1);
+  });
+});
+
+describe('handleSession(cookie store) with fromIronSession', () => {
+  const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
+  const migrating = new CookieSessionStore({
+    keys: 'web-adapter-test-secret-0123456789abcdefghijkl',
+    schema: z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) }),
+    cookie: { name: 'sid' },
+    maxBytes: 8192,
+    fromIronSession: { cookieName: 'myapp_session', password: IRON_PASSWORD },
+  });
+
+  /** The Set-Cookie values iron-session 9 sends for `data`. */
+  async function ironSessionCookies(data: Record<string, unknown>, chunk = false): Promise<string[]> {
+    const headers = new Headers();
+    const session = await getIronSession<Record<string, unknown>>(webCookies(new Request(URL_), headers), {
+      cookieName: 'myapp_session',
+      password: IRON_PASSWORD,
+      chunk,
+    });
+    Object.assign(session, data);
+    await session.save();
+    return headers.getSetCookie();
+  }
+
+  /** The shape of Next.js' `await cookies()`: getAll() and set(), over a jar. */
+  function cookieStore(jar: CookieJar): CookieStoreLike & { calls: CookieSetOptions[] } {
+    const calls: CookieSetOptions[] = [];
+    return {
+      calls,
+      getAll: () => {
+        const header = jar.header();
+        if (header === undefined) return [];
+        return header.split('; ').map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1) }));
+      },
+      set: (options) => {
+        calls.push(options);
+        jar.apply([`${options.name}=${options.value}${options.maxAge === 0 ? '; Max-Age=0' : ''}`]);
+      },
+    };
+  }
+
+  test("migrates iron-session's cookie and deletes it through cookies().set", async () => {
+    const jar = new CookieJar();
+    jar.apply(await ironSessionCookies({ userId: 'u_42', cart: ['a'] }));
+    jar.put('theme', 'dark');
+    const cookies = cookieStore(jar);
+    const session = await migrating.handleSession(cookies);
+    expect(session.invalidReason).toBeUndefined();
+    expect(session.data).toEqual({ userId: 'u_42', cart: ['a'] });
+    await session.commit();
+    expect(cookies.calls.map((c) => [c.name, c.maxAge === 0])).toEqual([
+      ['sid', false],
+      ['myapp_session', true],
+    ]);
+    expect(jar.names().sort()).toEqual(['sid', 'theme']);
+    expect((await migrating.handleSession(cookieStore(jar))).get('userId')).toBe('u_42');
+  });
+
+  test("migrates iron-session's chunked cookies (name.0, name.1, …) and deletes every chunk", async () => {
+    const cart = Array.from({ length: 120 }, (_, i) => `item-${i}-${'x'.repeat(20)}`);
+    const jar = new CookieJar();
+    jar.apply(await ironSessionCookies({ userId: 'u_big', cart }, true));
+    expect(jar.names()).toEqual(expect.arrayContaining(['myapp_session.0', 'myapp_session.1']));
+    const session = await migrating.handleSession(cookieStore(jar));
+    expect(session.get('cart')).toHaveLength(120);
+    await session.commit();
+    expect(jar.names().every((n) => n === 'sid' || n.startsWith('sid.'))).toBe(true);
+    expect((await migrating.handleSession(cookieStore(jar))).get('userId')).toBe('u_big');
+  });
+
+  test('other cookies of the store are not read', async () => {
+    const jar = new CookieJar();
+    jar.apply(await ironSessionCookies({ userId: 'u_1' }));
+    const value = jar.get('myapp_session')!;
+    const other = new CookieJar();
+    other.put('myapp_sessionX', value);
+    other.put('xmyapp_session', value);
+    const session = await migrating.handleSession(cookieStore(other));
+    expect(session.isNew).toBe(true);
+    expect(session.get('userId')).toBeUndefined();
   });
 });
 

@@ -15,9 +15,14 @@ export const sessionSchema = z.object({
   visitedViaMiddleware: z.number().int().default(0),
 });
 
-/** `secure: false` because the example (and its tests) run over http://127.0.0.1. */
+/**
+ * `secure: false` because the example (and its tests) run over http://127.0.0.1.
+ * With IRON_SESSION_PASSWORD set, an iron-session cookie `myapp_session` is
+ * read and converted on the first commit (docs/migrate-from-iron-session.md).
+ */
 export const store = new CookieSessionStore({
   keys: process.env.SESSION_SECRET ?? DEV_SECRET,
   schema: sessionSchema,
   cookie: { name: 'sid', secure: false },
+  ...(process.env.IRON_SESSION_PASSWORD && { fromIronSession: { cookieName: 'myapp_session', password: process.env.IRON_SESSION_PASSWORD } }),
 });

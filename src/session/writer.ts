@@ -93,7 +93,9 @@ function planCookies(o: ResolvedStoreOptions, req: WriteRequest, token: string, 
       { size: { measured: plan.requestBytes, allowed } },
     );
   }
-  // Max-Age never outlives the server-side expiry; the serializer caps it at 400 days and keeps it ≥ 1.
+  // Max-Age ends with the server-side expiry, in whole seconds rounded up (so a cookie just written is
+  // never a removal, iron-session's bug with short ttls): the browser may keep it for under a second
+  // after the server stops accepting it, which refuses it then as expired. Capped at 400 days.
   const maxAge = req.persistent ? clampMaxAge((expiresAt - req.now) / 1000) : undefined;
   const out = plan.values.map((value, i): CookieWrite => {
     const cookieName = chunkCookieName(name, i);

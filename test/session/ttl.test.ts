@@ -447,6 +447,8 @@ describe('creation time in whole seconds', () => {
     expect(first.session.expiresAt).toBe(T0 + 10_000);
     const value = cookieNamed(first.cookies, 'session').value;
     expect(Number(ironParts(value)[5])).toBe(T0 + 10_000);
+    // Max-Age rounds up (9.1 s left): never a removal for a cookie just written; the server refuses it from T0+10 s.
+    expect(cookieNamed(first.cookies, 'session').maxAge).toBe(10);
     at(5);
     const later = await store.load(browser.header());
     expect(later.createdAt).toBe(first.session.createdAt);

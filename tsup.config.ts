@@ -14,7 +14,7 @@ export default defineConfig({
   // so the same bundle runs in Node, Bun, Deno, workerd and browsers.
   external: [],
   // iron-webcrypto is ESM-only: a `require('iron-webcrypto')` in the CJS build
-  // throws ERR_REQUIRE_ESM on Node 20 before 20.19 (engines says >=20). Only
+  // throws ERR_REQUIRE_ESM on Node 20 before 20.19 (engines says >=20.16). Only
   // two of its constants are used, so they are inlined into both builds and
   // neither build imports anything at run time (`npm run check:package` checks).
   noExternal: ['iron-webcrypto'],

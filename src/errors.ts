@@ -138,7 +138,21 @@ export interface SessionErrorDetails {
 }
 
 /**
+ * The brand every {@link SessionError} carries (a registered symbol, so the
+ * same in every copy of the library). `dist/index.js` and `dist/index.cjs`
+ * each define their own class, and an app can load both (the dual package
+ * hazard), or two bundles can each inline one: `instanceof` alone would then
+ * miss errors thrown by the other copy.
+ */
+const SESSION_ERROR_BRAND: unique symbol = /* @__PURE__ */ Symbol.for('sealed-session.SessionError') as never;
+
+/**
  * The only error class the library throws.
+ *
+ * `instanceof SessionError` and {@link isSessionError} also recognise an
+ * error thrown by another copy of the library in the same process (its ESM
+ * and CJS builds both loaded, or two bundles): both test a brand, not the
+ * prototype chain.
  *
  * @example
  * ```ts
@@ -206,12 +220,27 @@ export class SessionError extends Error {
   declare readonly option?: string;
 
   /**
+   * `value instanceof SessionError` is true for any SessionError, including
+   * one from another copy of the library (a brand test; a subclass keeps the
+   * ordinary prototype test).
+   *
+   * @example
+   * ```ts
+   * if (err instanceof SessionError) console.warn(err.code);
+   * ```
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === SessionError ? isBranded(value) : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
+  /**
    * @param code the stable code.
    * @param message a human-readable message (never a secret, a sealed value or session state).
    * @param details code-specific details, see {@link SessionErrorDetails}.
    */
   constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    Object.defineProperty(this, SESSION_ERROR_BRAND, { value: true });
     this.code = code;
     if (details.issues !== undefined) this.issues = details.issues;
     if (details.size !== undefined) this.size = details.size;
@@ -234,7 +263,11 @@ export function isSessionError<C extends SessionErrorCode>(
   /** The code asked for (every code when none was given). */
   readonly code: C;
 } {
-  return value instanceof SessionError && (code === undefined || value.code === code);
+  return isBranded(value) && (code === undefined || (value as SessionError).code === code);
+}
+
+function isBranded(value: unknown): value is SessionError {
+  return typeof value === 'object' && value !== null && (value as { [SESSION_ERROR_BRAND]?: unknown })[SESSION_ERROR_BRAND] === true;
 }
 
 /** Shorthand for configuration errors: names the option and says what to change. */

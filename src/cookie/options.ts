@@ -229,7 +229,8 @@ function resolveDomain(value: unknown): string | undefined {
  *   `name.<maxChunks-1>` leaves at least 256 of 4096 octets for a value;
  * - path starts with `/`, has no CTL, SP, `;` or `,`, and is at most 1024 octets;
  * - domain is a host name (optional leading `.`), at most 253 characters;
- * - `__Secure-` needs `secure`; `__Host-` needs `secure`, path `/` and no domain
+ * - `__Secure-` needs `secure`; `__Host-` needs `secure`, path `/` and no domain;
+ *   `__Http-` needs `secure` and `httpOnly`; `__Host-Http-` needs all four
  *   (prefixes matched case-insensitively, as user agents do);
  * - `sameSite: 'none'` and `partitioned` need `secure`.
  *
@@ -264,21 +265,32 @@ export function resolveCookieOptions(input?: CookieOptions, maxChunks = 1): Reso
 
   // RFC 6265bis §4.1.3.1 and the storage model (§5.7): a `__Secure-` cookie without
   // Secure is ignored; §4.1.3.2: a `__Host-` cookie needs Secure, no Domain and Path=/.
-  // User agents match both prefixes case-insensitively, so do we.
+  // Its successor draft, draft-ietf-httpbis-layered-cookies, adds §4.1.3.3: a `__Http-`
+  // cookie needs Secure and HttpOnly; §4.1.3.4: a `__Host-Http-` cookie needs all the
+  // `__Host-` rules and HttpOnly ("Store a Cookie", §5.4.3, drops any that breaks
+  // them; Chrome enforces both). User agents match every prefix case-insensitively,
+  // so do we.
   const host = hasPrefixCI(name, '__host-');
-  if (host || hasPrefixCI(name, '__secure-')) {
-    const prefix = host ? '__Host-' : '__Secure-';
-    if (!secure) {
-      throw configError(ERR, 'cookie.secure', `a cookie named with the ${prefix} prefix needs secure: true (user agents drop it otherwise); set secure: true or rename the cookie`);
-    }
+  const httpPrefix = hasPrefixCI(name, '__http-') ? '__Http-' : host && hasPrefixCI(name, '__host-http-') ? '__Host-Http-' : undefined;
+  const prefix = httpPrefix ?? (host ? '__Host-' : hasPrefixCI(name, '__secure-') ? '__Secure-' : undefined);
+  if (prefix !== undefined && !secure) {
+    throw configError(ERR, 'cookie.secure', `a cookie named with the ${prefix} prefix needs secure: true (user agents drop it otherwise); set secure: true or rename the cookie`);
   }
   if (host) {
+    const looser = httpPrefix === undefined ? '__Secure-' : '__Http-';
     if (domain !== undefined) {
-      throw configError(ERR, 'cookie.domain', 'a cookie named with the __Host- prefix must not have a Domain (user agents drop it otherwise); leave domain out or use the __Secure- prefix');
+      throw configError(ERR, 'cookie.domain', `a cookie named with the ${prefix} prefix must not have a Domain (user agents drop it otherwise); leave domain out or use the ${looser} prefix`);
     }
     if (path !== '/') {
-      throw configError(ERR, 'cookie.path', "a cookie named with the __Host- prefix needs path: '/' (user agents drop it otherwise); set path: '/' or use the __Secure- prefix");
+      throw configError(ERR, 'cookie.path', `a cookie named with the ${prefix} prefix needs path: '/' (user agents drop it otherwise); set path: '/' or use the ${looser} prefix`);
     }
+  }
+  if (httpPrefix !== undefined && !httpOnly) {
+    throw configError(
+      ERR,
+      'cookie.httpOnly',
+      `a cookie named with the ${httpPrefix} prefix needs httpOnly: true (user agents drop it otherwise); set httpOnly: true (the default) or rename the cookie`,
+    );
   }
   // RFC 6265bis storage model (§5.7): SameSite=None without Secure is ignored.
   if (sameSite === 'none' && !secure) {

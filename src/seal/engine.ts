@@ -4,6 +4,10 @@
  *
  * - `node`: synchronous `node:crypto` (Node, Bun, Deno), reached through
  *   `process.getBuiltinModule` so that no bundle ever contains a `node:` import.
+ *   Node.js has it from 20.16.0 on, hence `engines: >=20.16.0`: on an older
+ *   Node 20, `auto` would silently pick WebCrypto (asynchronous sealing) and
+ *   `node` is refused. There is no bundle-safe way around it: the ESM build
+ *   has no `require`, and `module.createRequire` needs a `node:module` import.
  * - `webcrypto`: `crypto.subtle` with imported `CryptoKey`s, for edge runtimes
  *   and browsers.
  *
@@ -133,9 +137,9 @@ function createWebCryptoEngine(): CryptoEngine {
 }
 
 /**
- * Which engine to use: `auto` picks `node` where node:crypto exists, else
- * `webcrypto`. Forcing `node` where node:crypto is missing throws
- * `ERR_CONFIG_OPTION` at construction.
+ * Which engine to use: `auto` picks `node` where node:crypto exists (Node.js
+ * 20.16.0 or later, Bun, Deno), else `webcrypto`. Forcing `node` where
+ * node:crypto is missing throws `ERR_CONFIG_OPTION` at construction.
  *
  * @example
  * ```ts

@@ -132,7 +132,7 @@ export function sealWithRing(
   if (json === undefined) {
     throw new SessionError(
       'ERR_SEAL_NOT_SERIALIZABLE',
-      'sealed-session: the value is not lossless JSON (functions, bigint, undefined, NaN/Infinity, class instances such as Date or Map, and cycles are refused)',
+      'sealed-session: the value is not lossless JSON (functions, bigint, undefined, NaN/Infinity, class instances such as Date or Map, symbol-keyed or non-enumerable properties, and cycles are refused)',
     );
   }
   const envelope = purpose === undefined ? `{"i":${now},"d":${json}}` : `{"i":${now},"p":${JSON.stringify(purpose)},"d":${json}}`;

@@ -31,6 +31,15 @@ import { toHex, utf8 } from './encoding';
  * salt); a `Uint8Array` of exactly 32 bytes is used as the AES and HMAC key
  * as is (iron's raw-key mode), any other length as a password.
  *
+ * Interop with other iron implementations: tokens sealed with a string or a
+ * 32-byte `Uint8Array` open with the same secret in `iron-webcrypto` (and
+ * theirs open here). A `Uint8Array` of any other length does not:
+ * iron-webcrypto takes every `Uint8Array` as a raw key and refuses one that
+ * is not 32 bytes, so use a string (or exactly 32 bytes) where another iron
+ * implementation must read the tokens. A string stretched with
+ * `iterations` > 1 interoperates only as its stretched form (see
+ * {@link KeyRingOptions.iterations}).
+ *
  * @example
  * ```ts
  * const fromEnv: Secret = process.env.SESSION_SECRET!; // e.g. `openssl rand -base64 32`
@@ -275,6 +284,43 @@ export function then2<A, B, R>(a: MaybePromise<A>, b: MaybePromise<B>, fn: (a: A
 }
 
 /**
+ * The brand on every {@link KeyRing} (a registered symbol, the same in every
+ * copy of the library), so that a ring made by one copy is recognised by
+ * another: `dist/index.js` and `dist/index.cjs` loaded side by side (the dual
+ * package hazard) each have their own `KeyRing` class, and `instanceof` alone
+ * would take the other copy's ring for a `{ [id]: secret }` map. Its value is
+ * {@link KEY_RING_REVISION}.
+ */
+const KEY_RING_BRAND: unique symbol = /* @__PURE__ */ Symbol.for('sealed-session.KeyRing') as never;
+
+/**
+ * What the seal layer relies on in a ring and its keys (`current`, `get`,
+ * `recall`, `remember`, `engine`, and `RingKey`'s members). Bump it when any
+ * of them changes, so that a ring from another version of the library is
+ * refused instead of misused.
+ */
+const KEY_RING_REVISION = 1;
+
+/**
+ * `keys` as a ring, if it is one: of this copy of the library, or of another
+ * copy of the same revision. A ring of another revision is a configuration error.
+ */
+function asKeyRing(keys: unknown): KeyRing | undefined {
+  if (keys instanceof KeyRing) return keys;
+  if (typeof keys !== 'object' || keys === null) return undefined;
+  const brand = (keys as { [KEY_RING_BRAND]?: unknown })[KEY_RING_BRAND];
+  if (brand === undefined) return undefined;
+  if (brand !== KEY_RING_REVISION) {
+    throw configError(
+      'ERR_CONFIG_KEYS',
+      'keys',
+      'is a KeyRing from an incompatible version of sealed-session; make it with the createKeyRing of the copy that uses it',
+    );
+  }
+  return keys as KeyRing;
+}
+
+/**
  * A validated, ordered set of keys. The first key seals; every key unseals.
  * Build one with {@link createKeyRing} (or pass any {@link Keys} where a ring
  * is accepted; rings are cached per keys object). A ring is an opaque handle:
@@ -305,6 +351,7 @@ export class KeyRing {
 
   /** @internal use {@link createKeyRing}. */
   constructor(keys: readonly RingKey[], tokenCache = DEFAULT_TOKEN_CACHE) {
+    Object.defineProperty(this, KEY_RING_BRAND, { value: KEY_RING_REVISION });
     this.current = keys[0]!;
     this.ids = Object.freeze(keys.map((k) => k.id));
     this.#byId = new Map(keys.map((k) => [k.id, k]));
@@ -418,7 +465,8 @@ function definitions(keys: unknown): KeyDefinition[] {
  * ```
  */
 export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
-  if (keys instanceof KeyRing) return keys;
+  const given = asKeyRing(keys);
+  if (given) return given;
   const iterations = options.iterations ?? 1;
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw configError('ERR_CONFIG_KEYS', 'iterations', `must be a whole number from 1 to ${MAX_ITERATIONS}`);
@@ -432,7 +480,13 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
     throw configError('ERR_CONFIG_OPTION', 'crypto', "must be 'auto', 'node' or 'webcrypto'");
   }
   const engine = getEngine(choice);
-  if (!engine) throw configError('ERR_CONFIG_OPTION', 'crypto', "node:crypto is not available in this runtime; use 'auto' or 'webcrypto'");
+  if (!engine) {
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      'crypto',
+      "node:crypto is not available here (it is reached through process.getBuiltinModule); upgrade Node.js to 20.16.0 or later, or use 'auto' or 'webcrypto'",
+    );
+  }
   const defs = definitions(keys);
   const seen = new Set<string>();
   for (const def of defs) {
@@ -452,7 +506,8 @@ const stringRings = new Map<string, Map<string, KeyRing>>();
  * @internal
  */
 export function resolveKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
-  if (keys instanceof KeyRing) return keys;
+  const given = asKeyRing(keys);
+  if (given) return given;
   const variant = `${options.iterations ?? 1}:${options.crypto ?? 'auto'}:${options.tokenCache ?? DEFAULT_TOKEN_CACHE}`;
   let byVariant: Map<string, KeyRing> | undefined;
   if (typeof keys === 'string') {

@@ -302,7 +302,45 @@ describe('resolveCookieOptions: cookie prefixes', () => {
     });
   });
 
+  it.each(['__Http-sid', '__http-sid', '__HTTP-sid'])('%j needs secure and httpOnly (layered-cookies draft §4.1.3.3)', (name) => {
+    expectCookieConfigError(() => resolveCookieOptions({ name, secure: false }), 'cookie.secure', /__Http- prefix needs secure: true.*set secure: true or rename the cookie/);
+    expectCookieConfigError(
+      () => resolveCookieOptions({ name, httpOnly: false }),
+      'cookie.httpOnly',
+      /__Http- prefix needs httpOnly: true.*set httpOnly: true \(the default\) or rename the cookie/,
+    );
+    // Path and Domain are free, as with __Secure-.
+    expect(resolveCookieOptions({ name, path: '/app', domain: 'example.com' })).toMatchObject({ name, secure: true, httpOnly: true });
+  });
+
+  it.each(['__Host-Http-sid', '__host-http-sid', '__HOST-HTTP-sid', '__Host-http-sid'])(
+    '%j needs secure, httpOnly, path / and no domain (layered-cookies draft §4.1.3.4)',
+    (name) => {
+      expectCookieConfigError(() => resolveCookieOptions({ name, secure: false }), 'cookie.secure', /__Host-Http- prefix needs secure: true/);
+      expectCookieConfigError(() => resolveCookieOptions({ name, httpOnly: false }), 'cookie.httpOnly', /__Host-Http- prefix needs httpOnly: true/);
+      expectCookieConfigError(
+        () => resolveCookieOptions({ name, domain: 'example.com' }),
+        'cookie.domain',
+        /__Host-Http- prefix must not have a Domain.*leave domain out or use the __Http- prefix/,
+      );
+      expectCookieConfigError(
+        () => resolveCookieOptions({ name, path: '/app' }),
+        'cookie.path',
+        /__Host-Http- prefix needs path: '\/'.*set path: '\/' or use the __Http- prefix/,
+      );
+      expect(resolveCookieOptions({ name })).toEqual({ name, secure: true, httpOnly: true, sameSite: 'lax', path: '/', partitioned: false });
+    },
+  );
+
+  it('a __Host- or __Secure- cookie may still turn httpOnly off', () => {
+    expect(resolveCookieOptions({ name: '__Host-sid', httpOnly: false }).httpOnly).toBe(false);
+    expect(resolveCookieOptions({ name: '__Secure-sid', httpOnly: false }).httpOnly).toBe(false);
+    expect(resolveCookieOptions({ name: '__Host-Httpsid', httpOnly: false }).httpOnly).toBe(false);
+  });
+
   it('does not treat look-alikes as prefixes', () => {
+    expect(resolveCookieOptions({ name: '__Httpsid', secure: false, httpOnly: false }).name).toBe('__Httpsid');
+    expect(resolveCookieOptions({ name: '_Http-sid', secure: false, httpOnly: false }).name).toBe('_Http-sid');
     expect(resolveCookieOptions({ name: '_Host-sid', secure: false, path: '/x' }).name).toBe('_Host-sid');
     expect(resolveCookieOptions({ name: '__Hostsid', secure: false }).name).toBe('__Hostsid');
     expect(resolveCookieOptions({ name: '__Securesid', secure: false }).name).toBe('__Securesid');

@@ -213,3 +213,49 @@ describe('toLosslessJson', () => {
     expect(encoding.toLosslessJson(value)).toBeUndefined();
   });
 });
+
+describe('toLosslessJson: what JSON would skip without a word', () => {
+  class Tags extends Array<string> {}
+  const tags = new Tags();
+  tags.push('a');
+  const hidden = Object.defineProperty({ a: 1 }, 'b', { value: 2, enumerable: false });
+  const hiddenUndefined = Object.defineProperty({ a: 1 }, 'b', { value: undefined, enumerable: false });
+
+  it.each([
+    ['an Array subclass', tags],
+    ['an Array subclass inside', { tags }],
+    ['a symbol-keyed property', { a: 1, [Symbol('s')]: 1 }],
+    ['a symbol-keyed property with an undefined value', { a: 1, [Symbol('s')]: undefined }],
+    ['a registered-symbol key deep inside', { a: [{ b: { [Symbol.for('x')]: 'y' } }] }],
+    ['a non-enumerable property', hidden],
+    ['a non-enumerable property inside an array', [hidden]],
+    ['a non-enumerable property whose value is undefined', hiddenUndefined],
+    ['a non-enumerable property on a null-prototype object', Object.defineProperty(Object.create(null) as object, 'x', { value: 1 })],
+  ])('refuses %s', (_name, value) => {
+    expect(encoding.toLosslessJson(value)).toBeUndefined();
+  });
+
+  it('lets through, as documented, the sign of -0 and an array’s non-element properties', () => {
+    expect(encoding.toLosslessJson({ n: -0 })).toBe('{"n":0}');
+    const withExtra = Object.assign([1, 2], { extra: 'dropped' });
+    expect(encoding.toLosslessJson(withExtra)).toBe('[1,2]');
+    expect(encoding.toLosslessJson('abc'.match(/b/))).toBe('["b"]');
+  });
+
+  it('still accepts plain values when someone added an enumerable property to Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'x';
+    try {
+      expect(encoding.toLosslessJson({ a: 1, b: [{ c: 2 }] })).toBe('{"a":1,"b":[{"c":2}]}');
+      expect(encoding.toLosslessJson(hidden)).toBeUndefined();
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
+  it('does not read a symbol-keyed or non-enumerable property’s getter (it is refused by its key alone)', () => {
+    const getter = vi.fn(() => 1);
+    expect(encoding.toLosslessJson(Object.defineProperty({}, 'g', { get: getter, enumerable: false }))).toBeUndefined();
+    expect(getter).not.toHaveBeenCalled();
+  });
+});

@@ -62,6 +62,13 @@ describe.each(ENGINES)('key forms ($engine engine)', ({ engine, options }) => {
     await expectCode(unsealData(token, { keys: createKeyRing(new Uint8Array(bytes.subarray(0, 32)), options) }), 'ERR_SEAL_MALFORMED');
   });
 
+  it('a longer Uint8Array does not interoperate with iron-webcrypto (as Secret and the README say): it is a raw key there', async () => {
+    const bytes = new Uint8Array(nodeCrypto.randomBytes(48));
+    const token = await sealData(DATA, { keys: createKeyRing(bytes, options) });
+    await expect(iron.unseal(token, bytes, iron.defaults)).rejects.toThrow();
+    await expect(iron.seal(DATA, bytes, iron.defaults)).rejects.toThrow();
+  });
+
   it('an array ring: the first key seals, every key unseals', async () => {
     const keys = createKeyRing(
       [
@@ -272,6 +279,59 @@ describe('configuration errors (ERR_CONFIG_KEYS)', () => {
     expect(createKeyRing('x'.repeat(32)).ids).toEqual(['1']);
     expect(createKeyRing(new Uint8Array(32)).current.raw).toBe(true);
     expect(createKeyRing([{ id: 'A_z09', secret: 'x'.repeat(32) }]).ids).toEqual(['A_z09']);
+  });
+});
+
+describe('a runtime without process.getBuiltinModule (Node.js 20.0 to 20.15)', () => {
+  /** Load a fresh copy of the seal modules with getBuiltinModule hidden (the engine is picked once per module). */
+  async function withoutGetBuiltinModule<T>(fn: (keys: typeof import('../../src/seal/keys')) => T): Promise<T> {
+    const proc = process as { getBuiltinModule?: unknown };
+    const saved = Object.getOwnPropertyDescriptor(proc, 'getBuiltinModule');
+    delete proc.getBuiltinModule;
+    vi.resetModules();
+    try {
+      return fn(await import('../../src/seal/keys'));
+    } finally {
+      if (saved) Object.defineProperty(proc, 'getBuiltinModule', saved);
+      vi.resetModules();
+    }
+  }
+
+  it("refuses crypto: 'node' with a message naming the Node.js version it needs", async () => {
+    const err = await withoutGetBuiltinModule((fresh) => thrown(() => fresh.createKeyRing(SECRET, { crypto: 'node' })));
+    expect(err).toMatchObject({ code: 'ERR_CONFIG_OPTION', option: 'crypto' });
+    expect(err.message).toMatch(/process\.getBuiltinModule/);
+    expect(err.message).toMatch(/upgrade Node\.js to 20\.16\.0 or later/);
+    expect(err.message).toMatch(/'webcrypto'/);
+  });
+
+  it("falls back to WebCrypto under 'auto' (why engines asks for >=20.16.0)", async () => {
+    expect(await withoutGetBuiltinModule((fresh) => fresh.createKeyRing(SECRET).engine.kind)).toBe('webcrypto');
+    expect(createKeyRing(SECRET).engine.kind).toBe('node');
+  });
+
+  it('package.json engines names the same minimum', async () => {
+    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=20.16.0');
+  });
+});
+
+describe('a KeyRing made by another copy of the library', () => {
+  const BRAND = Symbol.for('sealed-session.KeyRing');
+
+  it('is recognised by its brand, not its class', () => {
+    const ring = createKeyRing(SECRET);
+    expect((ring as unknown as Record<symbol, unknown>)[BRAND]).toBe(1);
+    expect(Object.keys(ring)).not.toContain(BRAND.toString()); // non-enumerable, not in JSON or logs
+  });
+
+  it('of an incompatible version is refused with ERR_CONFIG_KEYS, not read as a { [id]: secret } map', () => {
+    const foreign = Object.defineProperty({ current: {}, ids: ['1'] }, BRAND, { value: 999 });
+    for (const resolve of [createKeyRing, resolveKeyRing]) {
+      const err = thrown(() => resolve(foreign as unknown as Keys));
+      expect(err).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'keys' });
+      expect(err.message).toMatch(/incompatible version of sealed-session/);
+    }
   });
 });
 

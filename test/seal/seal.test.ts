@@ -94,6 +94,9 @@ describe.each(ENGINES)('round trips ($engine engine)', ({ options }) => {
     ['a bigint inside an object', { n: 1n }],
     ['a Date inside an array', [new Date()]],
     ['undefined inside an array', [undefined]],
+    ['an Array subclass', new (class Tags extends Array<string> {})()],
+    ['a symbol-keyed property', { a: 1, [Symbol('s')]: 1 }],
+    ['a non-enumerable property', Object.defineProperty({ a: 1 }, 'b', { value: 2, enumerable: false })],
   ])('refuses %s with ERR_SEAL_NOT_SERIALIZABLE', async (_name, value) => {
     const err = await expectCode(sealData(value, { keys }), 'ERR_SEAL_NOT_SERIALIZABLE');
     expect(err).toBeInstanceOf(SessionError);

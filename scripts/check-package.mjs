@@ -37,10 +37,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * computed (symbol) member key is never dropped by esbuild, and that one class
  * kept the cookie and schema code in bundles that only seal. Keep class
  * members out of computed keys, and mark module-level calls `@__PURE__`.
+ * Later in the third session the review fixes added ~1.1 kB to the whole entry
+ * (16,326 → 17,408 B: cross-build brands, the __Http- prefix rules, a stricter
+ * lossless-JSON check, the adapters' merging, iron-session migration dating)
+ * and ~0.4 kB to seal-only (6,630 → 7,015 B); budgets kept.
  */
 const BUDGETS = [
-  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 16_326, budget: 18_000 },
-  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 6_630, budget: 7_500 },
+  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 17_408, budget: 18_000 },
+  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 7_015, budget: 7_500 },
 ];
 
 /** A `node:` module specifier in import/export/require/import() position (a `'node:crypto'` string given to getBuiltinModule is fine). */

@@ -128,6 +128,7 @@ function checkJson(value: unknown, depth: number, path: PropertyKey[]): SchemaIs
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : { message: 'numbers must be finite', path };
   if (typeof value !== 'object') return { message: `a ${typeof value} is not JSON`, path };
   if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return { message: 'only plain arrays are JSON (not Array subclasses)', path };
     for (let i = 0; i < value.length; i++) {
       const problem = checkJson(value[i], depth + 1, [...path, i]);
       if (problem) return problem;
@@ -136,7 +137,12 @@ function checkJson(value: unknown, depth: number, path: PropertyKey[]): SchemaIs
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return { message: 'only plain objects are JSON (not Date, Map, class instances)', path };
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value);
+  // JSON.stringify drops symbol keys and non-enumerable properties: refuse them rather than lose them silently.
+  if (Object.getOwnPropertySymbols(value).length !== 0 || Object.getOwnPropertyNames(value).length !== keys.length) {
+    return { message: 'symbol keys and non-enumerable properties are not JSON', path };
+  }
+  for (const key of keys) {
     if (FORBIDDEN_KEYS.has(key)) return { message: `the key "${key}" is not allowed in session state`, path: [...path, key] };
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;

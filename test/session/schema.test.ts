@@ -176,6 +176,9 @@ describe('without a schema (plain JSON objects)', () => {
     ['a function', () => 1],
     ['a bigint', 1n],
     ['a symbol', Symbol('s')],
+    ['an Array subclass', new (class List extends Array<number> {})()],
+    ['an object with a symbol key', { a: 1, [Symbol('hidden')]: 2 }],
+    ['an object with a non-enumerable property', Object.defineProperty({ a: 1 }, 'b', { value: 2, enumerable: false })],
   ])('refuses %s', async (_, value) => {
     const s = await store().load(undefined);
     expect(thrown(() => s.set('v', value as never)).code).toBe('ERR_SESSION_INVALID');

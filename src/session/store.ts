@@ -297,9 +297,12 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     // lifetime starts at the migration. A hook that accepted 0 has no such
     // time for this user now; one set later is later than the migration too,
     // so the migration time sealed from then on still fails it.
+    // A save time in the future (beyond the clock skew allowed) means `fromIronSession.ttl` is smaller than
+    // iron-session's: undatable too, never clamped to now (that would date a stolen cookie as brand new).
     const expiration = legacy.ttl === undefined ? undefined : ironExpiration(cookie.token);
     const nowSeconds = Math.floor(now / 1000);
-    const savedAt = expiration === undefined ? 0 : Math.min(Math.floor((expiration - legacy.ttl! * 1000) / 1000), nowSeconds) * 1000;
+    const derived = expiration === undefined ? 0 : Math.floor((expiration - legacy.ttl! * 1000) / 1000) * 1000;
+    const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);
     if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
     const payload: SessionPayload = { id: newSessionId(), c: savedAt > 0 ? savedAt / 1000 : nowSeconds, v: state };
     return this.#unlessRevoked(

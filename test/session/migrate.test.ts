@@ -199,6 +199,15 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
     expect(browser.names()).toEqual([]);
   });
 
+  it('a fromIronSession.ttl smaller than iron-session\'s (a save time in the future) leaves the cookie undated, not dated now', async () => {
+    const browser = await stolenAt(10 * DAY);
+    const { store, seen } = revokingStore(T0 + 5 * DAY, { ttl: DAY });
+    const r = await request(store, browser);
+    expect(r.session.invalidReason).toBe('revoked');
+    expect(seen).toEqual([{ createdAt: 0, issuedAt: 0, userId: 'u_42' }]);
+    expect(browser.names()).toEqual([]);
+  });
+
   it('migrates a cookie saved after the sign-out, with that creation time sealed for later loads', async () => {
     const browser = await stolenAt(HOUR);
     const { store, seen } = revokingStore(T0 - HOUR, { ttl: IRON_TTL });

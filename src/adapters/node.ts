@@ -16,7 +16,7 @@ import { SessionError, isSessionError } from '../errors';
 import type { CommitSink, Session } from '../session/session';
 import { isPromiseLike } from '../seal/engine';
 import type { CookieWrite } from '../session/writer';
-import { mergeSetCookies, mergeWrites } from './merge';
+import { mergeSetCookies, mergeWrites, setCookieName } from './merge';
 import { hasMethods, headersOf } from './shape';
 import type { NodeRequestLike, NodeResponseLike } from './types';
 
@@ -117,11 +117,13 @@ export function commitOnWriteHead(res: NodeResponseLike, session: Session<object
  * The hooked `writeHead`: commits what is pending, then makes sure the
  * cookies our sessions wrote go out, next to the application's own:
  * - headers given to writeHead replace those set before (node's rule), so
- *   when they carry Set-Cookie, ours are merged into a copy of them (the
+ *   when they carry Set-Cookie, ours are added to a copy of them (the
  *   caller's object or array is never changed: it may be a constant shared
  *   by every response, or frozen);
  * - a `setHeader('Set-Cookie', …)` after the commit replaced ours: they are
- *   merged back, replacing any value of the same name.
+ *   added back.
+ * Either way a value the application gave one of our cookie names itself
+ * stays (see withMissing).
  */
 function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
   const hook = (this as Hooked)[HOOK]!;
@@ -146,7 +148,11 @@ function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest
     const last = rest.length === 0 ? undefined : rest[rest.length - 1];
     const given = last !== null && typeof last === 'object' ? withOurs(last, ours) : undefined;
     if (given !== undefined) return hook.original.call(this, statusCode, ...rest.slice(0, -1), given);
-    if (this.getHeader('set-cookie') !== hook.set) this.setHeader('set-cookie', mergeSetCookies(currentSetCookies(this), ours));
+    if (this.getHeader('set-cookie') !== hook.set) {
+      const current = currentSetCookies(this);
+      const added = withMissing(current, ours);
+      if (added !== current) this.setHeader('set-cookie', added);
+    }
   }
   // The usual call, from end()/write(): writeHead(statusCode).
   return rest.length === 0 ? hook.original.call(this, statusCode) : hook.original.call(this, statusCode, ...rest);
@@ -166,7 +172,7 @@ function withOurs(headers: object, ours: readonly CookieWrite[]): object | undef
       else others.push(headers[i], headers[i + 1]);
     }
     if (others.length === headers.length) return undefined;
-    others.push('Set-Cookie', mergeSetCookies(theirs, ours));
+    others.push('Set-Cookie', withMissing(theirs, ours));
     return others;
   }
   const record = headers as Record<string, unknown>;
@@ -174,7 +180,23 @@ function withOurs(headers: object, ours: readonly CookieWrite[]): object | undef
   if (key === undefined) return undefined;
   const theirs = record[key];
   const values = Array.isArray(theirs) ? theirs.map(String) : theirs === undefined ? [] : [String(theirs)];
-  return { ...record, [key]: mergeSetCookies(values, ours) };
+  return { ...record, [key]: withMissing(values, ours) };
+}
+
+/**
+ * `values` plus those of our cookies whose names they lack (the same array
+ * when none is missing). A value the application set for one of our names
+ * after the commit, such as Express' `res.clearCookie('session')`, is its
+ * latest word and stays; `destroy()` is the way to end a session.
+ */
+function withMissing(values: string[], ours: readonly CookieWrite[]): string[] {
+  let out = values;
+  for (const cookie of ours) {
+    if (values.some((v) => setCookieName(v) === cookie.name)) continue;
+    if (out === values) out = [...values];
+    out.push(cookie.header);
+  }
+  return out;
 }
 
 function report(reason: string): void {

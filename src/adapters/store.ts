@@ -88,12 +88,22 @@ function adapterError(): SessionError {
  */
 export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends SessionStore<S> {
   /**
+   * Where this store keeps the session it loaded for a node response, on the
+   * response itself: a second `handleSession(req, res)` (a middleware, then
+   * the route) gets the same session, not a copy whose stale state a due
+   * re-issue would write over the route's at writeHead.
+   */
+  readonly #onResponse: symbol = Symbol('sealed-session.session');
+
+  /**
    * Load the session of a request and bind `commit()` to its response: one
    * call for node:http (`req, res`), Fetch (`request, response | headers`) and
    * Next.js (`await cookies()`). Detached use works: `const { handleSession } = store`.
    *
    * `commit()` appends to the response's Set-Cookie values, replacing earlier
-   * values of the same cookie names, and returns what it wrote.
+   * values of the same cookie names, and returns what it wrote. On node:http,
+   * calling it again for the same response (a middleware, then the route)
+   * returns the same session.
    *
    * @example
    * ```ts
@@ -113,15 +123,20 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
   readonly handleSession: HandleSession<StateOf<S>> = async (first: unknown, second?: unknown): Promise<Session<StateOf<S>>> => {
     const cookie = this.options.cookie;
     if (isNodePair(first, second)) {
+      const res = second as NodeResponseLike & { [key: symbol]: Session<StateOf<S>> | undefined };
+      const known = res[this.#onResponse];
+      if (known !== undefined) return known;
       // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
       const ready = this.options.ring.current.sealKeys();
       if (isPromiseLike(ready)) await ready;
       // No await when loading was synchronous: the caller's await is this request's only promise hop.
       const loaded = this.loadNow(nodeCookieHeader(first));
       const session = isPromiseLike(loaded) ? await loaded : loaded;
-      const res = second as NodeResponseLike;
-      // Hook writeHead only once there is something to write (a change, or a due re-issue):
-      // read-only requests leave the response object untouched.
+      // A second call that raced this one while it loaded asynchronously keeps the first session.
+      const raced = res[this.#onResponse];
+      if (raced !== undefined) return raced;
+      res[this.#onResponse] = session;
+      // Hook writeHead only once there is something to write (a change, or a due re-issue).
       session.attachSink(new NodeSink(res, session));
       if (session.hasPendingWrite) commitOnWriteHead(res, session);
       return session;

@@ -76,13 +76,26 @@ describe('writeHead given Set-Cookie itself', () => {
       const session = await store.handleSession(req, res);
       session.set('n', 1);
       await session.commit();
-      res.setHeader('Set-Cookie', ['a=1', 'session=stale']);
+      res.setHeader('Set-Cookie', ['a=1']);
       res.end();
     });
     const response = await fetch(url);
     const values = response.headers.getSetCookie();
     expect(names(response)).toEqual(['a', 'session']);
     expect(values[1]).toMatch(/^session=Fe26\.2\*/);
+  });
+
+  test('leaves a value the application gave the session cookie itself after commit() (a clearCookie-style removal)', async () => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false } });
+    const url = await serve(async (req, res) => {
+      const session = await store.handleSession(req, res);
+      session.set('n', 1);
+      await session.commit();
+      res.setHeader('Set-Cookie', ['a=1', 'session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT']);
+      res.end();
+    });
+    const values = (await fetch(url)).headers.getSetCookie();
+    expect(values).toEqual(['a=1', 'session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT']);
   });
 });
 
@@ -184,5 +197,32 @@ describe('the writeHead hook is installed only when there is something to write'
     expect(await response.text()).toBe('7');
     const [reissued] = response.headers.getSetCookie();
     expect(reissued).toMatch(/^session=Fe26\.2\*2\*/);
+  });
+});
+
+describe('handleSession called twice on one response (a middleware, then the route)', () => {
+  test('gives the same session, so a due re-issue of the first cannot write its stale state over the route\'s', async () => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false }, extend: 'on-request', touchAfter: 0 });
+    const other = new CookieSessionStore({ keys, cookie: { name: 'other', secure: false } });
+    const seed = await store.load(undefined);
+    seed.set('n', 1);
+    const cookie = (await seed.commit())[0]!.split(';')[0]!;
+    let same: boolean | undefined;
+    let separate: boolean | undefined;
+    const url = await serve(async (req, res) => {
+      const middleware = await store.handleSession(req, res);
+      const route = await store.handleSession(req, res);
+      same = middleware === route;
+      separate = (await other.handleSession(req, res)) !== route;
+      route.set('n', 2);
+      await route.commit();
+      res.end();
+    });
+    const response = await fetch(url, { headers: { cookie } });
+    expect(same).toBe(true);
+    expect(separate).toBe(true);
+    const values = response.headers.getSetCookie();
+    expect(values).toHaveLength(1);
+    expect((await store.load(values[0]!.split(';')[0]!)).get('n')).toBe(2);
   });
 });

@@ -13,7 +13,7 @@ import { SessionError, configError, type UnsealErrorCode } from '../errors';
 import type { MaybePromise } from './engine';
 import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
 import { toLosslessJson } from './encoding';
-import { after, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
+import { after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
 /**
  * Options of {@link sealData}.
@@ -197,6 +197,7 @@ function readEnvelope<T>(ring: KeyRing, opened: IronOpened, purpose: string | un
  * ```
  */
 export async function sealData(data: unknown, options: SealOptions): Promise<string> {
+  requireOptions(options);
   const ring = resolveKeyRing(options.keys, options);
   const ttl = checkTtl(options.ttl);
   const purpose = checkPurpose(options.purpose);
@@ -208,7 +209,8 @@ export async function sealData(data: unknown, options: SealOptions): Promise<str
  * Open a token made by {@link sealData}. Rejects with a {@link SessionError}
  * whose `code` says why: `ERR_SEAL_MALFORMED`, `ERR_SEAL_BAD_MAC`,
  * `ERR_SEAL_EXPIRED`, `ERR_SEAL_UNKNOWN_KEY`, `ERR_SEAL_PURPOSE` or
- * `ERR_SEAL_NOT_JSON`. Nothing else escapes, whatever the input.
+ * `ERR_SEAL_NOT_JSON`, and `ERR_CONFIG_*` for bad options. Nothing else
+ * escapes, whatever the input.
  *
  * The data is returned as sealed; it is not validated against any type, so
  * treat `T` as a claim about your own tokens (the session store validates
@@ -225,6 +227,7 @@ export async function sealData(data: unknown, options: SealOptions): Promise<str
  * ```
  */
 export async function unsealData<T = unknown>(sealed: string, options: UnsealOptions): Promise<T> {
+  requireOptions(options);
   const ring = resolveKeyRing(options.keys, options);
   const purpose = checkPurpose(options.purpose);
   const skewMs = checkSkew(options.timestampSkewSec);

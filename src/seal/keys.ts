@@ -88,7 +88,10 @@ export type Keys = Secret | readonly KeyDefinition[] | Readonly<Record<string, S
 
 /**
  * Options for {@link createKeyRing}; also accepted by `CookieSessionStore`,
- * `sealData` and `unsealData` beside `keys`.
+ * `sealData` and `unsealData` beside `keys`, unless `keys` is already a
+ * {@link KeyRing}: a ring keeps the options it was made with, so giving any
+ * of these beside one throws `ERR_CONFIG_OPTION` (pass them to
+ * `createKeyRing` instead). An out-of-range `iterations` is `ERR_CONFIG_KEYS`.
  *
  * @example
  * ```ts
@@ -453,8 +456,39 @@ function definitions(keys: unknown): KeyDefinition[] {
 }
 
 /**
+ * Throw `ERR_CONFIG_OPTION` (option `options`) unless `options` is an object:
+ * the guard of every public function that takes an options object, so that a
+ * missing one is a `SessionError`, never a `TypeError`.
+ *
+ * @internal
+ */
+export function requireOptions(options: unknown, hint = 'pass an object, at least { keys }'): void {
+  if (!options || typeof options !== 'object') throw configError('ERR_CONFIG_OPTION', 'options', hint);
+}
+
+/**
+ * A ring passed as `keys` is used as made: the key options it was made with
+ * (`iterations`, `crypto`, `tokenCache`) cannot change beside it, so passing
+ * them there is a configuration error rather than silently ignored.
+ */
+function ringAlone(ring: KeyRing, options: KeyRingOptions): KeyRing {
+  for (const option of ['iterations', 'crypto', 'tokenCache'] as const) {
+    if (options[option] !== undefined) {
+      throw configError(
+        'ERR_CONFIG_OPTION',
+        option,
+        '`keys` is a KeyRing, which was made with its own iterations, crypto and tokenCache; pass these to createKeyRing instead',
+      );
+    }
+  }
+  return ring;
+}
+
+/**
  * Validate keys once and build a {@link KeyRing}. Errors name the offending
- * key id and never echo a secret.
+ * key id and never echo a secret. Given a ring, returns it as is (and throws
+ * `ERR_CONFIG_OPTION` if `options` sets anything: a ring cannot be re-made
+ * with other options).
  *
  * @example
  * ```ts
@@ -465,8 +499,9 @@ function definitions(keys: unknown): KeyDefinition[] {
  * ```
  */
 export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
+  requireOptions(options, 'pass an object such as { iterations }, or nothing');
   const given = asKeyRing(keys);
-  if (given) return given;
+  if (given) return ringAlone(given, options);
   const iterations = options.iterations ?? 1;
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw configError('ERR_CONFIG_KEYS', 'iterations', `must be a whole number from 1 to ${MAX_ITERATIONS}`);
@@ -507,7 +542,7 @@ const stringRings = new Map<string, Map<string, KeyRing>>();
  */
 export function resolveKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
   const given = asKeyRing(keys);
-  if (given) return given;
+  if (given) return ringAlone(given, options);
   const variant = `${options.iterations ?? 1}:${options.crypto ?? 'auto'}:${options.tokenCache ?? DEFAULT_TOKEN_CACHE}`;
   let byVariant: Map<string, KeyRing> | undefined;
   if (typeof keys === 'string') {

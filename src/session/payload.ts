@@ -12,7 +12,7 @@
  */
 import { randomBytes } from '../seal/engine';
 import { toBase64Url } from '../seal/encoding';
-import type { Json } from './schema';
+import { jsonObjectIssue, type Json } from './schema';
 
 export interface SessionPayload {
   /** Random session id (128 bits, base64url). */
@@ -49,6 +49,8 @@ export function readPayload(data: unknown): SessionPayload | undefined {
   if (p.l !== undefined && !isSeconds(p.l)) return undefined;
   if (p.p !== undefined && p.p !== 1) return undefined;
   if (p.t !== undefined && !(p.t === 0 || isSeconds(p.t))) return undefined;
-  if (p.f !== undefined && (p.f === null || typeof p.f !== 'object' || Array.isArray(p.f))) return undefined;
+  // Flash values get the state's JSON-object check (no `__proto__`, `constructor` or `prototype` keys, at most 64
+  // levels deep), on read as on write: a cookie sealed by any holder of the key is checked the same way.
+  if (p.f !== undefined && jsonObjectIssue(p.f) !== undefined) return undefined;
   return data as SessionPayload;
 }

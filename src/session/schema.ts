@@ -117,6 +117,16 @@ export const jsonObjectSchema: StandardSchemaV1<JsonObject, JsonObject> = {
   },
 };
 
+/**
+ * What is wrong with `value` as a JSON object, by {@link jsonObjectSchema}'s
+ * rules; `undefined` when nothing is.
+ *
+ * @internal
+ */
+export function jsonObjectIssue(value: unknown): SchemaIssue | undefined {
+  return checkJson(value, 0, []);
+}
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function checkJson(value: unknown, depth: number, path: PropertyKey[]): SchemaIssue | undefined {
@@ -179,14 +189,15 @@ export function validateSync<T>(schema: StandardSchemaV1, value: unknown): Stand
 
 /**
  * Throw `ERR_SESSION_INVALID` for a failed validation, naming up to five
- * issues with their paths (never the values).
+ * issues with their paths (never the values). `by` names the check that
+ * failed (default: the schema).
  *
  * @internal
  */
-export function rejectIssues(what: string, issues: readonly SchemaIssue[]): never {
+export function rejectIssues(what: string, issues: readonly SchemaIssue[], by = 'the schema'): never {
   const detail = issues
     .slice(0, 5)
     .map((issue) => (issue.path?.length ? `${issue.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')}: ` : '') + issue.message)
     .join('; ');
-  throw new SessionError('ERR_SESSION_INVALID', `sealed-session: ${what} was rejected by the schema: ${detail}`, { issues });
+  throw new SessionError('ERR_SESSION_INVALID', `sealed-session: ${what} was rejected by ${by}: ${detail}`, { issues });
 }

@@ -299,8 +299,10 @@ export class Session<State extends object = Record<string, Json>> {
   }
 
   /**
-   * Set one field. The whole next state is validated first; on failure this
-   * throws `ERR_SESSION_INVALID` (with the schema's `issues`) and nothing changes.
+   * Set one field. The whole next state is validated first, and what the
+   * schema outputs must be a JSON object (no `Date`, `Map`, `NaN`…, as the
+   * cookie holds JSON); on failure this throws `ERR_SESSION_INVALID` (with
+   * the `issues`) and nothing changes.
    *
    * @example
    * ```ts
@@ -637,8 +639,15 @@ export class Session<State extends object = Record<string, Json>> {
   }
 
   #write(next: State): void {
-    const result = validateSync<State>(this.#o.schema, next);
+    const schema = this.#o.schema;
+    const result = validateSync<State>(schema, next);
     if (result.issues) rejectIssues('the session state', result.issues);
+    if (schema !== jsonObjectSchema) {
+      // A user schema may output what JSON cannot carry (`z.date()`, a Map…): refuse it now, not at commit
+      // (ERR_SEAL_NOT_SERIALIZABLE). The default schema is this check already.
+      const json = validateSync(jsonObjectSchema, result.value);
+      if (json.issues) rejectIssues("the schema's output", json.issues, 'the JSON check (a schema must output a JSON object)');
+    }
     if (this.#status === 'purged') {
       const value = result.value;
       this.#restart();

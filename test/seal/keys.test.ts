@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { openSealed, sealData, unsealData } from '../../src/seal/index';
 import { createKeyRing, KeyRing, resolveKeyRing, type KeyRingOptions, type Keys } from '../../src/seal/keys';
 import { getEngine } from '../../src/seal/engine';
+import { CookieSessionStore } from '../../src/index';
 import {
   ENGINES,
   RAW_32,
@@ -100,9 +101,28 @@ describe.each(ENGINES)('key forms ($engine engine)', ({ engine, options }) => {
   it('a KeyRing instance is used as is (createKeyRing and resolveKeyRing return it)', async () => {
     const keys = createKeyRing(SECRET, options);
     expect(createKeyRing(keys)).toBe(keys);
-    expect(resolveKeyRing(keys, { crypto: engine === 'node' ? 'webcrypto' : 'node' })).toBe(keys);
+    expect(resolveKeyRing(keys, {})).toBe(keys);
+    expect(resolveKeyRing(keys, { iterations: undefined, crypto: undefined, tokenCache: undefined } as unknown as KeyRingOptions)).toBe(keys);
     const token = await sealData(DATA, { keys });
     await expect(unsealData(token, { keys })).resolves.toEqual(DATA);
+  });
+
+  it('key options beside a KeyRing are a config error, not silently ignored', async () => {
+    const keys = createKeyRing(SECRET, options);
+    const other = engine === 'node' ? 'webcrypto' : 'node';
+    const beside: ReadonlyArray<[string, KeyRingOptions]> = [
+      ['iterations', { iterations: 1000 }],
+      ['crypto', { crypto: other }],
+      ['tokenCache', { tokenCache: 0 }],
+    ];
+    for (const [option, extra] of beside) {
+      const expected = { code: 'ERR_CONFIG_OPTION', option, message: expect.stringContaining('pass these to createKeyRing instead') };
+      expect(() => createKeyRing(keys, extra)).toThrow(expect.objectContaining(expected));
+      expect(() => resolveKeyRing(keys, extra)).toThrow(expect.objectContaining(expected));
+      expect(() => new CookieSessionStore({ keys, ...extra })).toThrow(expect.objectContaining(expected));
+      await expect(sealData(DATA, { keys, ...extra })).rejects.toMatchObject(expected);
+      await expect(unsealData('x', { keys, ...extra })).rejects.toMatchObject(expected);
+    }
   });
 
   it('copies a secret given as a Uint8Array: later changes by the caller do not change the key', async () => {

@@ -352,6 +352,19 @@ describe.each(ENGINES)('every rejection code through unsealData ($engine engine)
     }
   });
 
+  it('missing or non-object options are ERR_CONFIG_OPTION (option "options"), not a TypeError', async () => {
+    const token = await sealData(1, { keys });
+    for (const bad of [undefined, null, 'secret', 1]) {
+      const options = bad as never;
+      expect(await rejection(sealData({}, options))).toMatchObject({ code: 'ERR_CONFIG_OPTION', option: 'options' });
+      expect(await rejection(unsealData(token, options))).toMatchObject({ code: 'ERR_CONFIG_OPTION', option: 'options' });
+    }
+    for (const bad of [null, 'secret', 1]) {
+      expect(() => createKeyRing(SECRET, bad as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION', option: 'options' }));
+    }
+    expect(createKeyRing(SECRET, undefined).ids).toEqual(['1']);
+  });
+
   it('1 MB of garbage: ERR_SEAL_MALFORMED', async () => {
     const garbage = nodeCrypto.randomBytes(1 << 20).toString('base64');
     await expectCode(unsealData(garbage, { keys }), 'ERR_SEAL_MALFORMED');

@@ -4,7 +4,7 @@
  * refused at construction, and the schema-less JSON validator's guards
  * against prototype pollution.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, sealData, type InvalidSessionEvent, type StandardSchemaV1 } from '../../src/index';
 import { Browser, SECRET, cookieNamed, expectConfigError, request, thrown } from './helpers';
@@ -120,6 +120,44 @@ describe('with a zod 4 schema', () => {
     });
   });
 
+  describe('a schema must output JSON: a write whose output is not is refused at once, not at commit', () => {
+    const dates = z.object({ d: z.date().optional(), b: z.bigint().optional(), m: z.map(z.string(), z.number()).optional() });
+    const cases: ReadonlyArray<readonly [string, (s: Awaited<ReturnType<CookieSessionStore<typeof dates>['load']>>) => void, string]> = [
+      ['set a Date', (s) => s.set('d', new Date()), 'd'],
+      ['update to a Map', (s) => s.update((d) => ({ ...d, m: new Map([['a', 1]]) })), 'm'],
+      ['set a bigint', (s) => s.set('b', 1n), 'b'],
+    ];
+    it.each(cases)('%s: ERR_SESSION_INVALID at the write, nothing changes, commit writes nothing', async (_, write, field) => {
+      const store = new CookieSessionStore({ keys: SECRET, schema: dates });
+      const s = await store.load(undefined);
+      const err = thrown(() => write(s));
+      expect(err.code).toBe('ERR_SESSION_INVALID');
+      expect(err.issues?.[0]?.path).toEqual([field]);
+      expect(err.message).toContain('JSON');
+      expect(s.status).toBe('unchanged');
+      expect(s.data).toEqual({});
+      expect(await s.commit()).toEqual([]);
+    });
+
+    it('a schema that turns JSON input into a Date is refused at the write too', async () => {
+      const store = new CookieSessionStore({ keys: SECRET, schema: z.object({ at: z.coerce.date().optional() }) });
+      const s = await store.load(undefined);
+      expect(thrown(() => s.set('at', '2030-01-01' as never)).code).toBe('ERR_SESSION_INVALID');
+    });
+
+    it('JSON output passes, and the default schema is not checked twice', async () => {
+      const store = new CookieSessionStore({ keys: SECRET, schema: z.object({ at: z.iso.datetime().optional() }) });
+      const browser = new Browser();
+      await request(store, browser, (s) => s.set('at', '2030-01-01T00:00:00Z'));
+      expect((await store.load(browser.header())).get('at')).toBe('2030-01-01T00:00:00Z');
+      const plain = new CookieSessionStore({ keys: SECRET });
+      const fresh = await plain.load(undefined);
+      const validate = vi.spyOn(plain.options.schema['~standard'], 'validate');
+      fresh.set('a', 1);
+      expect(validate).toHaveBeenCalledTimes(1);
+    });
+  });
+
   it('a schema that does not accept {} is refused at construction', () => {
     expectConfigError(() => new CookieSessionStore({ keys: SECRET, schema: z.object({ userId: z.string() }) }), 'ERR_CONFIG_OPTION', 'schema');
   });
@@ -209,6 +247,32 @@ describe('without a schema (plain JSON objects)', () => {
     const s = await store().load(`session=${token}`);
     expect(s.invalidReason).toBe('invalid-schema');
     expect(s.data).toEqual({});
+  });
+
+  it.each([
+    ['a __proto__ key', () => JSON.parse('{"notice":{"__proto__":{"polluted":true}}}') as unknown],
+    ['a constructor key', () => ({ constructor: 'x' })],
+    ['70 levels of nesting', () => ({ deep: Array.from({ length: 70 }).reduce<unknown>((inner) => ({ a: inner }), 1) })],
+    ['a non-object', () => ['notice']],
+  ])('a sealed flash holding %s (made by a key holder) is refused on load, as on write', async (_, flash) => {
+    const c = Math.floor(Date.now() / 1000);
+    const token = await sealData({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c, v: { a: 1 }, f: flash() }, { keys: SECRET, purpose: 'cookie:session' });
+    const stores = [new CookieSessionStore({ keys: SECRET }), new CookieSessionStore({ keys: SECRET, schema: z.object({ a: z.number().optional() }) })];
+    for (const st of stores) {
+      const s = await st.load(`session=${token}`);
+      expect(s.invalidReason).toBe('malformed');
+      expect(s.data).toEqual({});
+      expect(s.takeFlash('notice')).toBeUndefined();
+      expect(s.takeFlash('deep')).toBeUndefined();
+    }
+  });
+
+  it('a sealed flash of plain JSON is read', async () => {
+    const c = Math.floor(Date.now() / 1000);
+    const token = await sealData({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c, v: {}, f: { notice: { text: 'Saved', n: [1, null] } } }, { keys: SECRET, purpose: 'cookie:session' });
+    const s = await store().load(`session=${token}`);
+    expect(s.invalidReason).toBeUndefined();
+    expect(s.takeFlash('notice')).toEqual({ text: 'Saved', n: [1, null] });
   });
 
   it('get and has see only the state, never Object.prototype', async () => {

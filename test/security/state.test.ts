@@ -104,16 +104,18 @@ describe('prototype-pollution keys on write', () => {
 describe('prototype-pollution keys inside an authentic seal', () => {
   afterEach(() => expectNoPollution());
 
-  it.each(schemas)('in the state, %s: refused or stripped, never inherited', async (_, schema) => {
+  it.each(schemas)('in the state, %s: refused or stripped, never inherited', async (name, schema) => {
     const store = storeWith(schema);
     const header = await sealedPayload(store, payload(parse(POLLUTING)));
     const session = await store.load(header);
-    if (schema === undefined) {
-      expect(session.invalidReason).toBe('invalid-schema');
-      expect(session.data).toEqual({});
-    } else {
+    // A schema that strips unknown keys loads the rest; one that keeps them (or none) is refused: its
+    // output would carry the key, and the JSON check applies to every loaded state.
+    if (schema !== undefined && name.startsWith('z.object')) {
       expect(session.invalidReason).toBeUndefined();
       expect(session.get('name' as never)).toBe('x');
+    } else {
+      expect(session.invalidReason).toBe('invalid-schema');
+      expect(session.data).toEqual({});
     }
     expectNoPollution(session.data);
   });
@@ -161,13 +163,11 @@ describe('deep and huge JSON', () => {
     expect(session.data).toEqual({});
   });
 
-  it('10,000 levels under a schema that does not look inside are loaded, and cannot be sealed again', async () => {
+  it('10,000 levels under a schema that does not look inside are refused on load (the JSON check of its output), never a stack overflow', async () => {
     const store = storeWith(z.object({ deep: z.unknown().optional() }), roomy);
     const session = await store.load(await sealedEnvelope(store, deepEnvelope(store), 20));
-    expect(session.invalidReason).toBeUndefined();
-    session.touch();
-    // Sealing refuses JSON nested past 256 levels rather than recursing into it.
-    await expect(session.commit()).rejects.toMatchObject({ code: 'ERR_SEAL_NOT_SERIALIZABLE' });
+    expect(session.invalidReason).toBe('invalid-schema');
+    expect(session.data).toEqual({});
   });
 
   it('writing 10,000 levels is refused at the write (schema, or the JSON check of its output), never a stack overflow', async () => {

@@ -181,6 +181,25 @@ describe('with a zod 4 schema', () => {
   });
 });
 
+describe('a schema whose output JSON cannot carry', () => {
+  it('refuses on load, as invalid-schema, a cookie the schema turns into a Date (z.coerce.date), and clears it', async () => {
+    const plain = new CookieSessionStore({ keys: SECRET });
+    const browser = new Browser();
+    await request(plain, browser, (s) => s.set('since', '2030-01-01T00:00:00.000Z'));
+    const events: InvalidSessionEvent[] = [];
+    const coercing = new CookieSessionStore({ keys: SECRET, schema: z.object({ since: z.coerce.date().optional() }), onInvalid: (e) => events.push(e) });
+    const r = await request(coercing, browser);
+    expect(r.session.invalidReason).toBe('invalid-schema');
+    expect(r.session.data).toEqual({});
+    expect(events.map((e) => e.reason)).toEqual(['invalid-schema']);
+    expect(browser.names()).toEqual([]);
+  });
+
+  it('is refused at construction when its defaults are not JSON', () => {
+    expectConfigError(() => new CookieSessionStore({ keys: SECRET, schema: z.object({ since: z.date().default(new Date(0)) }) }), 'ERR_CONFIG_OPTION', 'schema');
+  });
+});
+
 describe('without a schema (plain JSON objects)', () => {
   const store = () => new CookieSessionStore({ keys: SECRET });
 

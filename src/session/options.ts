@@ -9,7 +9,7 @@ import { assertMaxChunks } from '../cookie/chunks';
 import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
-import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { createKeyRing, requireOptions, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { isCookieName } from '../cookie/grammar';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
@@ -300,9 +300,7 @@ function hook<F>(value: unknown, option: string): F | undefined {
 
 /** Validate options and apply defaults. */
 export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1>): ResolvedStoreOptions {
-  if (!options || typeof options !== 'object') {
-    throw configError('ERR_CONFIG_OPTION', 'options', 'pass an object, at least { keys }');
-  }
+  requireOptions(options);
   const ring = createKeyRing(options.keys, options);
   if (options.schema !== undefined && !isStandardSchema(options.schema)) {
     throw configError('ERR_CONFIG_OPTION', 'schema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({...})');

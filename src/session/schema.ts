@@ -111,7 +111,7 @@ export const jsonObjectSchema: StandardSchemaV1<JsonObject, JsonObject> = {
     version: 1,
     vendor: 'sealed-session',
     validate(value) {
-      const problem = checkJson(value, 0, []);
+      const problem = checkJson(value, 0);
       return problem ? { issues: [problem] } : { value: value as JsonObject };
     },
   },
@@ -124,40 +124,54 @@ export const jsonObjectSchema: StandardSchemaV1<JsonObject, JsonObject> = {
  * @internal
  */
 export function jsonObjectIssue(value: unknown): SchemaIssue | undefined {
-  return checkJson(value, 0, []);
+  return checkJson(value, 0);
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function checkJson(value: unknown, depth: number, path: PropertyKey[]): SchemaIssue | undefined {
+/** A problem found by {@link checkJson}; its path is filled in on the way back up (no array per key walked). */
+interface Problem {
+  readonly message: string;
+  readonly path: PropertyKey[];
+}
+
+const problem = (message: string): Problem => ({ message, path: [] });
+
+/** Prefix `key` to a child's problem. */
+function under(key: PropertyKey, found: Problem): Problem {
+  found.path.unshift(key);
+  return found;
+}
+
+function checkJson(value: unknown, depth: number): Problem | undefined {
   if (depth === 0 && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    return { message: 'the session state must be a JSON object', path };
+    return problem('the session state must be a JSON object');
   }
-  if (depth > 64) return { message: 'the session state is nested more than 64 levels deep', path };
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { message: 'numbers must be finite', path };
-  if (typeof value !== 'object') return { message: `a ${typeof value} is not JSON`, path };
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : problem('numbers must be finite');
+  if (typeof value !== 'object') return problem(`a ${typeof value} is not JSON`);
+  if (depth > 64) return problem('the session state is nested more than 64 levels deep');
   if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) return { message: 'only plain arrays are JSON (not Array subclasses)', path };
+    if (Object.getPrototypeOf(value) !== Array.prototype) return problem('only plain arrays are JSON (not Array subclasses)');
     for (let i = 0; i < value.length; i++) {
-      const problem = checkJson(value[i], depth + 1, [...path, i]);
-      if (problem) return problem;
+      const found = checkJson(value[i], depth + 1);
+      if (found) return under(i, found);
     }
     return undefined;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return { message: 'only plain objects are JSON (not Date, Map, class instances)', path };
+  if (proto !== Object.prototype && proto !== null) return problem('only plain objects are JSON (not Date, Map, class instances)');
   const keys = Object.keys(value);
   // JSON.stringify drops symbol keys and non-enumerable properties: refuse them rather than lose them silently.
   if (Object.getOwnPropertySymbols(value).length !== 0 || Object.getOwnPropertyNames(value).length !== keys.length) {
-    return { message: 'symbol keys and non-enumerable properties are not JSON', path };
+    return problem('symbol keys and non-enumerable properties are not JSON');
   }
   for (const key of keys) {
-    if (FORBIDDEN_KEYS.has(key)) return { message: `the key "${key}" is not allowed in session state`, path: [...path, key] };
+    if (FORBIDDEN_KEYS.has(key)) return under(key, problem(`the key "${key}" is not allowed in session state`));
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    const problem = checkJson(v, depth + 1, [...path, key]);
-    if (problem) return problem;
+    const found = checkJson(v, depth + 1);
+    if (found) return under(key, found);
   }
   return undefined;
 }

@@ -6,26 +6,16 @@
 import { createServer } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { z } from 'zod';
-import { CookieSessionStore, type Session } from '../../src/index';
+import { appStore, me, type AppSession, type Me } from './framework-app';
 import { Client, expectOneSetCookiePerName, isDeletion, listen, parseSetCookie, type Listening } from '../helpers/jar';
 
-const store = new CookieSessionStore({
-  keys: 'express-adapter-test-secret-0123456789abcdefgh',
-  schema: z.object({ user: z.string().optional(), count: z.number().int().default(0) }),
-  cookie: { name: '__Host-app' },
-});
-type AppSession = Session<{ user?: string | undefined; count: number }>;
+const store = appStore('express-adapter-test-secret-0123456789abcdefgh');
 
 /** `req` after the session middleware ran. Cast locally rather than augmenting Express' global types. */
 type SessionRequest = Request & { session: AppSession };
 
 function sessionOf(req: Request): AppSession {
   return (req as SessionRequest).session;
-}
-
-function me(session: AppSession): { user: string | null; count: number; id: string; isNew: boolean } {
-  return { user: session.get('user') ?? null, count: session.get('count'), id: session.id, isNew: session.isNew };
 }
 
 function buildApp(): express.Express {
@@ -81,12 +71,6 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
-interface Me {
-  user: string | null;
-  count: number;
-  id: string;
-  isNew: boolean;
-}
 
 async function getMe(c: Client): Promise<Me & { setCookies: string[] }> {
   return c.json<Me>('/me');

@@ -8,21 +8,13 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { z } from 'zod';
-import { CookieSessionStore, type Session } from '../../src/index';
+import { appStore, jsonPost, me, type AppSession, type Me } from './framework-app';
 import { Client, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
 
-const store = new CookieSessionStore({
-  keys: 'fastify-adapter-test-secret-0123456789abcdefgh',
-  schema: z.object({ user: z.string().optional(), count: z.number().int().default(0) }),
-  cookie: { name: '__Host-app' },
-});
-type AppSession = Session<{ user?: string | undefined; count: number }>;
+const store = appStore('fastify-adapter-test-secret-0123456789abcdefgh');
 
 /** `request` after the onRequest hook. Cast locally rather than augmenting Fastify's global types. */
 const sessionOf = (request: FastifyRequest) => (request as FastifyRequest & { session: AppSession }).session;
-
-const me = (session: AppSession) => ({ user: session.get('user') ?? null, count: session.get('count'), id: session.id, isNew: session.isNew });
 
 function buildApp(): FastifyInstance {
   const app = Fastify();
@@ -80,14 +72,6 @@ beforeAll(async () => {
 
 afterAll(() => app.close());
 
-interface Me {
-  user: string | null;
-  count: number;
-  id: string;
-  isNew: boolean;
-}
-
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('Fastify 5 with request.session from handleSession', () => {
   test('sign in, count, sign out', async () => {
@@ -100,7 +84,7 @@ describe('Fastify 5 with request.session from handleSession', () => {
     const before = await c.json<Me>('/me');
     expect(before).toMatchObject({ user: null, count: 1, isNew: false });
 
-    const login = await c.fetch('/login', json({ name: 'Ada' }));
+    const login = await c.fetch('/login', jsonPost({ name: 'Ada' }));
     expect(login.status).toBe(303);
     expect(login.response.headers.get('location')).toBe('/me');
     const [cookie] = expectOneSetCookiePerName(login.setCookies);
@@ -124,7 +108,7 @@ describe('Fastify 5 with request.session from handleSession', () => {
   test('a bad body is answered by the app, and leaves the session alone', async () => {
     const c = new Client(origin);
     await c.fetch('/count', { method: 'POST' });
-    const bad = await c.fetch('/login', json({ name: '   ' }));
+    const bad = await c.fetch('/login', jsonPost({ name: '   ' }));
     expect(bad.status).toBe(400);
     expect(bad.setCookies).toEqual([]);
     expect(await c.json<Me>('/me')).toMatchObject({ user: null, count: 1 });

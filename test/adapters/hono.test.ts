@@ -9,18 +9,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { z } from 'zod';
-import { CookieSessionStore, type Session } from '../../src/index';
+import { appStore, jsonPost, me, type AppSession, type Me } from './framework-app';
 import { Client, expectOneSetCookiePerName, isDeletion } from '../helpers/jar';
 
-const store = new CookieSessionStore({
-  keys: 'hono-adapter-test-secret-0123456789abcdefghijk',
-  schema: z.object({ user: z.string().optional(), count: z.number().int().default(0) }),
-  cookie: { name: '__Host-app' },
-});
-type AppSession = Session<{ user?: string | undefined; count: number }>;
-
-const me = (session: AppSession) => ({ user: session.get('user') ?? null, count: session.get('count'), id: session.id, isNew: session.isNew });
+const store = appStore('hono-adapter-test-secret-0123456789abcdefghijk');
 
 function buildApp(): Hono<{ Variables: { session: AppSession } }> {
   const app = new Hono<{ Variables: { session: AppSession } }>();
@@ -62,14 +54,6 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-interface Me {
-  user: string | null;
-  count: number;
-  id: string;
-  isNew: boolean;
-}
-
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('Hono 4 with c.var.session from handleSession(c.req.raw)', () => {
   test('sign in, count (next to Hono\'s own cookie), sign out through an immutable Response', async () => {
@@ -83,7 +67,7 @@ describe('Hono 4 with c.var.session from handleSession(c.req.raw)', () => {
     const before = await c.json<Me>('/me');
     expect(before).toMatchObject({ user: null, count: 1, isNew: false });
 
-    const login = await c.fetch('/login', json({ name: 'Ada' }));
+    const login = await c.fetch('/login', jsonPost({ name: 'Ada' }));
     expect(login.status).toBe(303);
     expect(expectOneSetCookiePerName(login.setCookies).map((p) => p.name)).toEqual(['__Host-app']);
     const after = await c.json<Me>('/me');
@@ -100,7 +84,7 @@ describe('Hono 4 with c.var.session from handleSession(c.req.raw)', () => {
   test('a bad body is answered by the app, and leaves the session alone', async () => {
     const c = new Client(origin);
     await c.fetch('/count', { method: 'POST' });
-    const bad = await c.fetch('/login', json({ name: '  ' }));
+    const bad = await c.fetch('/login', jsonPost({ name: '  ' }));
     expect(bad.status).toBe(400);
     expect(bad.setCookies).toEqual([]);
     expect(await c.json<Me>('/me')).toMatchObject({ user: null, count: 1 });

@@ -1,0 +1,33 @@
+/**
+ * What the framework tests (Express, Fastify, Hono) share: the same small
+ * app state (a user and a counter under `__Host-app`), the JSON a `/me`
+ * route answers, and a JSON request body.
+ */
+import { z } from 'zod';
+import { CookieSessionStore, type Session } from '../../src/index';
+
+/** A store for one framework's test, with its own secret. */
+export function appStore(secret: string) {
+  return new CookieSessionStore({
+    keys: secret,
+    schema: z.object({ user: z.string().optional(), count: z.number().int().default(0) }),
+    cookie: { name: '__Host-app' },
+  });
+}
+
+export type AppSession = Session<{ user?: string | undefined; count: number }>;
+
+/** What `/me` answers. */
+export interface Me {
+  user: string | null;
+  count: number;
+  id: string;
+  isNew: boolean;
+}
+
+export function me(session: AppSession): Me {
+  return { user: session.get('user') ?? null, count: session.get('count'), id: session.id, isNew: session.isNew };
+}
+
+/** A POST with a JSON body. */
+export const jsonPost = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

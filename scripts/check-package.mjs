@@ -40,11 +40,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * Later in the third session the review fixes added ~1.1 kB to the whole entry
  * (16,326 → 17,408 B: cross-build brands, the __Http- prefix rules, a stricter
  * lossless-JSON check, the adapters' merging, iron-session migration dating)
- * and ~0.4 kB to seal-only (6,630 → 7,015 B); budgets kept.
+ * and ~0.4 kB to seal-only (6,630 → 7,015 B); the second review's fixes
+ * (options guards, JSON checks on load and for defaults) brought them to
+ * 17,904 / 7,163 B. Budgets kept: the whole entry is at 99.5%, so the next
+ * addition should find its bytes elsewhere first.
  */
 const BUDGETS = [
-  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 17_408, budget: 18_000 },
-  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 7_015, budget: 7_500 },
+  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 17_904, budget: 18_000 },
+  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 7_163, budget: 7_500 },
 ];
 
 /** A `node:` module specifier in import/export/require/import() position (a `'node:crypto'` string given to getBuiltinModule is fine). */

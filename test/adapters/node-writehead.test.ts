@@ -57,6 +57,21 @@ describe('writeHead given Set-Cookie itself', () => {
     expect(names(await fetch(`${url}/home`))).toEqual(['consent']);
   });
 
+  test("a flat array without Set-Cookie leaves the cookies set before alone, the application's and the session's", async () => {
+    const store = new CookieSessionStore({ keys, cookie: { secure: false } });
+    const url = await serve(async (req, res) => {
+      const session = await store.handleSession(req, res);
+      res.setHeader('Set-Cookie', ['theme=dark']);
+      session.set('n', 1);
+      await session.commit();
+      res.writeHead(200, ['Content-Type', 'text/plain']);
+      res.end();
+    });
+    const response = await fetch(url);
+    expect(names(response).sort()).toEqual(['session', 'theme']);
+    expect(response.headers.get('content-type')).toBe('text/plain');
+  });
+
   test("keeps node's rule that writeHead's Set-Cookie replaces one set before, and adds the session's", async () => {
     const store = new CookieSessionStore({ keys, cookie: { secure: false } });
     const url = await serve(async (req, res) => {

@@ -302,6 +302,11 @@ describe.each(ENGINES)('ironOpen refusals ($engine engine)', ({ options }) => {
       expect(await codeOf(keys, bad)).toBe('ERR_SEAL_MALFORMED');
       const bad17 = craftToken(SECRET, new Uint8Array(16).fill(17), { id: '1', noPadding: true });
       expect(await codeOf(keys, bad17)).toBe('ERR_SEAL_MALFORMED');
+      // Last byte 2 but the byte before it 5: every padding byte is checked, on both engines alike.
+      const inconsistent = new Uint8Array(16).fill(7);
+      inconsistent[14] = 5;
+      inconsistent[15] = 2;
+      expect(await codeOf(keys, craftToken(SECRET, inconsistent, { id: '1', noPadding: true }))).toBe('ERR_SEAL_MALFORMED');
     });
   });
 
@@ -367,6 +372,15 @@ describe.each(ENGINES)('ironOpen refusals ($engine engine)', ({ options }) => {
       expect(await ironOpen(keys, token, exp + SKEW, SKEW)).toEqual({ ok: false, code: 'ERR_SEAL_EXPIRED' });
       expect((await ironOpen(keys, token, exp - 1, 0)).ok).toBe(true);
       expect(await ironOpen(keys, token, exp, 0)).toEqual({ ok: false, code: 'ERR_SEAL_EXPIRED' });
+    });
+
+    it('holds the same boundary on a ring that never saw the token (MAC verified, not served from the token cache)', async () => {
+      const exp = Date.now() + 1000;
+      const token = await ironSeal(keys, JSON_TEXT, exp);
+      const stranger = () => createKeyRing(SECRET, { ...options, tokenCache: 0 });
+      expect((await ironOpen(stranger(), token, exp + SKEW - 1, SKEW)).ok).toBe(true);
+      expect(await ironOpen(stranger(), token, exp + SKEW, SKEW)).toEqual({ ok: false, code: 'ERR_SEAL_EXPIRED' });
+      expect(await ironOpen(stranger(), token, exp, 0)).toEqual({ ok: false, code: 'ERR_SEAL_EXPIRED' });
     });
 
     it('an expired token with a tampered MAC is a bad MAC, not expired', async () => {

@@ -161,3 +161,21 @@ describe.skipIf(!installed)('revocation with a per-user epoch in Redis', () => {
     expect(get).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('isRevoked from plain JavaScript', () => {
+  it('treats any truthy answer (a database row, 1) as revoked, and only a falsy one as valid', async () => {
+    const issuer = new CookieSessionStore({ keys: SECRET_1 });
+    const fresh = await issuer.load(undefined);
+    fresh.set('userId', 'ada');
+    const header = (await fresh.commit()).map((c) => c.split(';')[0]).join('; ');
+    for (const [answer, reason] of [
+      [{ revokedAt: 1 }, 'revoked'],
+      [1, 'revoked'],
+      [0, undefined],
+      [null, undefined],
+    ] as const) {
+      const store = new CookieSessionStore({ keys: SECRET_1, isRevoked: () => answer as unknown as boolean });
+      expect((await store.load(header)).invalidReason, JSON.stringify(answer)).toBe(reason);
+    }
+  });
+});

@@ -208,6 +208,21 @@ describe('timestamps from the future and the skew allowance', () => {
     expect((await peek(store, await cookieIssuedAt(store, T0 + seconds * SECOND + SECOND))).invalidReason).toBe('clock-skew');
   });
 
+  it('refuses, as clock-skew, a cookie created now but issued further ahead than the skew; at the limit it is accepted', async () => {
+    const store = makeStore(); // default skew: 60 s
+    const { ring, purpose, cookie } = store.options;
+    /** Created at T0 (not in the future), but sealed with issue time `issuedAt`. */
+    const issued = async (issuedAt: number) => {
+      const payload = { id: newSessionId(), c: T0 / SECOND, v: { user: 'alice' } };
+      return `${cookie.name}=${await sealWithRing(ring, payload, purpose, issuedAt, issuedAt + HOUR)}`;
+    };
+    const atLimit = await peek(store, await issued(T0 + MINUTE));
+    expect(atLimit.invalidReason).toBeUndefined();
+    expect(atLimit.get('user')).toBe('alice');
+    expect((await peek(store, await issued(T0 + MINUTE + 1))).invalidReason).toBe('clock-skew');
+    expect((await peek(store, await issued(T0 + MINUTE + SECOND))).invalidReason).toBe('clock-skew');
+  });
+
   it('a server whose clock went back within the skew keeps its sessions; beyond it, refuses them', async () => {
     const store = makeStore();
     const client = new ReplayingClient();

@@ -236,6 +236,29 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
     expect(seen.map((s) => s.createdAt)).toEqual([0, T0 + HOUR * 1000]);
   });
 
+  it("refuses as expired a migrated cookie at exactly its save time + this store's ttl, and accepts it 1 ms earlier", async () => {
+    // Saved at T0 + 0.7 s, dated T0 (whole seconds); this store's ttl (7 days) ends before iron-session's own (14 days).
+    const browser = await stolenAt(7 * DAY);
+    const header = browser.header();
+    const events: InvalidSessionEvent[] = [];
+    const store = new CookieSessionStore({
+      keys: SECRET,
+      schema,
+      ttl: 7 * DAY,
+      fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL },
+      onInvalid: (e) => events.push(e),
+    });
+    const ended = await store.load(header);
+    expect(ended.invalidReason).toBe('expired');
+    expect(events).toEqual([{ reason: 'expired', cookie: 'myapp' }]);
+    vi.setSystemTime(T0 + 7 * DAY * 1000 - 1);
+    const s = await store.load(header);
+    expect(s.invalidReason).toBeUndefined();
+    expect(s.get('userId')).toBe('u_42');
+    expect(s.createdAt).toBe(T0);
+    expect(events).toHaveLength(1);
+  });
+
   it("refuses as expired a cookie iron-session saved longer than this store's ttl ago", async () => {
     const browser = await stolenAt(10 * DAY);
     const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 7 * DAY, fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL } });

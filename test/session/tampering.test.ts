@@ -10,6 +10,7 @@ import * as ironSession from 'iron-session';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, sealData, type InvalidSessionEvent, type SessionInfo } from '../../src/index';
+import { ironSeal } from '../../src/seal/iron';
 import { Browser, OTHER_SECRET, SECRET, checkResponse, cookieNamed, request } from './helpers';
 
 const schema = z.object({ userId: z.string().optional(), n: z.number().default(0) });
@@ -154,6 +155,15 @@ describe('authentic, but not a session cookie of this store', () => {
       const token = await sealData(data, { keys: SECRET, purpose: 'cookie:session' });
       expect((await store.load(`session=${token}`)).invalidReason).toBe('malformed');
     }
+  });
+
+  it('an authentic token whose plaintext is not JSON (sealed with the store\'s key ring) → malformed', async () => {
+    const { store, events } = watchedStore();
+    const token = await ironSeal(store.options.ring, 'not json', undefined);
+    const s = await store.load(`session=${token}`);
+    expect(s.invalidReason).toBe('malformed');
+    expect(s.data).toEqual({ n: 0 });
+    expect(events).toEqual([{ reason: 'malformed', cookie: 'session' }]);
   });
 
   it('an iron-webcrypto token made with the same secret is refused (wrong-purpose)', async () => {

@@ -145,6 +145,27 @@ describe('limits sealed into the cookie', () => {
     expect(events.at(-1)?.reason).toBe('expired');
   });
 
+  it('a tie between the idle and absolute ends reports expired', async () => {
+    const { store, browser, events } = await started({ ttl: HOUR, idleTimeout: 10 * MINUTE });
+    // Kept in use every 500 s (inside the 600 s idle window) up to T0 + 3000 s.
+    for (let t = 500; t <= 3000; t += 500) {
+      at(t);
+      const r = await request(store, browser, (s) => s.set('n', t));
+      expect(r.session.invalidReason, `at +${t}s`).toBeUndefined();
+    }
+    // Issued at T0 + 3000: idle end 3000 + 600 = absolute end 0 + 3600, so the sealed expiry is T0 + 3600 from both.
+    const value = browser.get('session')!;
+    expect(ironParts(value)[5]).toBe(String(T0 + HOUR * 1000));
+    // Both limits raised: ttl 4200 and idle 1200 still end together for this cookie (3000 + 1200 = 0 + 4200).
+    const relaxed = new CookieSessionStore({ keys: SECRET, schema, ttl: 70 * MINUTE, idleTimeout: 20 * MINUTE, onInvalid: (e) => events.push(e) });
+    // The sealed expiry binds with the default 60 s skew allowance.
+    at(HOUR + 59);
+    expect((await relaxed.load(`session=${value}`)).get('n')).toBe(3000);
+    at(HOUR + 60);
+    expect((await relaxed.load(`session=${value}`)).invalidReason).toBe('expired');
+    expect(events.map((e) => e.reason)).toEqual(['expired']);
+  });
+
   it('raising idleTimeout under a session of its own lifetime (setTtl): idle, told from the sealed lifetime', async () => {
     const store = new CookieSessionStore({ keys: SECRET, schema, ttl: DAY, idleTimeout: 10 * MINUTE });
     const browser = new Browser();

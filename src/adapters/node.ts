@@ -32,10 +32,10 @@ export function nodeCookieHeader(req: NodeRequestLike): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function currentSetCookies(res: NodeResponseLike): string[] {
-  const value = res.getHeader('set-cookie');
+/** A Set-Cookie header value as node holds it (absent, one value, or a list) as a new list of strings. */
+function valuesOf(value: unknown): string[] {
   if (value === undefined) return [];
-  return Array.isArray(value) ? [...(value as string[])] : [String(value)];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
 function headersSent(): SessionError {
@@ -66,13 +66,13 @@ export class NodeSink implements CommitSink {
 
   write(cookies: readonly CookieWrite[]): void {
     if (cookies.length === 0) return;
-    const res = this.res;
     // Checked again: with the WebCrypto engine the headers may have gone out while the commit sealed.
-    if (res.headersSent) throw headersSent();
+    this.check();
+    const res = this.res;
     const hook = commitOnWriteHead(res, this.session);
     hook.ours = hook.ours === undefined ? cookies : mergeWrites(hook.ours, cookies);
-    const existing = res.getHeader('set-cookie');
-    const value = existing === undefined ? cookies.map((c) => c.header) : mergeSetCookies(currentSetCookies(res), cookies);
+    const existing = valuesOf(res.getHeader('set-cookie'));
+    const value = existing.length === 0 ? cookies.map((c) => c.header) : mergeSetCookies(existing, cookies);
     res.setHeader('set-cookie', value);
     hook.set = value;
   }
@@ -149,7 +149,7 @@ function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest
     const given = last !== null && typeof last === 'object' ? withOurs(last, ours) : undefined;
     if (given !== undefined) return hook.original.call(this, statusCode, ...rest.slice(0, -1), given);
     if (this.getHeader('set-cookie') !== hook.set) {
-      const current = currentSetCookies(this);
+      const current = valuesOf(this.getHeader('set-cookie'));
       const added = withMissing(current, ours);
       if (added !== current) this.setHeader('set-cookie', added);
     }
@@ -168,7 +168,7 @@ function withOurs(headers: object, ours: readonly CookieWrite[]): object | undef
     const theirs: string[] = [];
     const others: unknown[] = [];
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() === 'set-cookie') theirs.push(...([headers[i + 1]].flat() as unknown[]).map(String));
+      if (String(headers[i]).toLowerCase() === 'set-cookie') theirs.push(...valuesOf(headers[i + 1]));
       else others.push(headers[i], headers[i + 1]);
     }
     if (others.length === headers.length) return undefined;
@@ -178,9 +178,7 @@ function withOurs(headers: object, ours: readonly CookieWrite[]): object | undef
   const record = headers as Record<string, unknown>;
   const key = Object.keys(record).find((k) => k.toLowerCase() === 'set-cookie');
   if (key === undefined) return undefined;
-  const theirs = record[key];
-  const values = Array.isArray(theirs) ? theirs.map(String) : theirs === undefined ? [] : [String(theirs)];
-  return { ...record, [key]: withMissing(values, ours) };
+  return { ...record, [key]: withMissing(valuesOf(record[key]), ours) };
 }
 
 /**

@@ -45,7 +45,14 @@ export function findIronSessionCookie(header: string | undefined, name: string):
   return token ? { token, names } : undefined;
 }
 
-export type LegacyOpenResult = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly code: UnsealErrorCode };
+export type LegacyOpenResult =
+  | {
+      readonly ok: true;
+      readonly data: unknown;
+      /** The expiry iron-session sealed (ms since the epoch), under the MAC; `undefined` for a seal without one. */
+      readonly expiration: number | undefined;
+    }
+  | { readonly ok: false; readonly code: UnsealErrorCode };
 
 /** Open an iron-session seal (its `~<version>` suffix stripped) with the old password ring. */
 export function openIronSession(ring: KeyRing, token: string, now: number, skewMs: number): MaybePromise<LegacyOpenResult> {
@@ -53,7 +60,7 @@ export function openIronSession(ring: KeyRing, token: string, now: number, skewM
   return after(ironOpen(ring, tilde === -1 ? token : token.slice(0, tilde), now, skewMs), (opened): LegacyOpenResult => {
     if (!opened.ok) return opened;
     try {
-      return { ok: true, data: JSON.parse(opened.plaintext) as unknown };
+      return { ok: true, data: JSON.parse(opened.plaintext) as unknown, expiration: opened.expiration };
     } catch {
       return { ok: false, code: 'ERR_SEAL_NOT_JSON' };
     }

@@ -26,15 +26,6 @@ import { jsonObjectIssue, jsonObjectSchema, rejectIssues, validateSync, type Jso
 import { Session } from './session';
 
 /**
- * The expiry (ms) sealed in an iron token that opened, so under its MAC;
- * `undefined` for a token sealed without one.
- */
-function ironExpiration(token: string): number | undefined {
-  const field = token.split('*', 6)[5];
-  return field ? Number(field) : undefined;
-}
-
-/**
  * Which limit set the expiry sealed in a cookie (`end`, ms), now past: the
  * earlier, at issue, of the absolute end (created + lifetime) and the idle
  * end (issued + idle timeout). A lifetime of the session's own (`setTtl`) is
@@ -304,10 +295,11 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     // the hook sees 0, so any "valid after" time refuses it, and the session's
     // lifetime starts at the migration. A hook that accepted 0 has no such
     // time for this user now; one set later is later than the migration too,
-    // so the migration time sealed from then on still fails it.
-    // A save time in the future (beyond the clock skew allowed) means `fromIronSession.ttl` is smaller than
-    // iron-session's: undatable too, never clamped to now (that would date a stolen cookie as brand new).
-    const expiration = legacy.ttl === undefined ? undefined : ironExpiration(cookie.token);
+    // so the migration time sealed from then on still fails it. A save time
+    // in the future (beyond the clock skew allowed) means `fromIronSession.ttl`
+    // is smaller than iron-session's: undatable too, never clamped to now
+    // (that would date a stolen cookie as brand new).
+    const expiration = legacy.ttl === undefined ? undefined : opened.expiration;
     const nowSeconds = Math.floor(now / 1000);
     const derived = expiration === undefined ? 0 : Math.floor((expiration - legacy.ttl! * 1000) / 1000) * 1000;
     const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);

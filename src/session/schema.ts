@@ -127,6 +127,18 @@ export function jsonObjectIssue(value: unknown): SchemaIssue | undefined {
   return checkJson(value, 0);
 }
 
+/**
+ * What is wrong with `value`, a schema's output, as a session state that is
+ * sealed as JSON (a user schema may output a Date, a Map, a `__proto__`
+ * key…); `undefined` when nothing is, or when `schema` is
+ * {@link jsonObjectSchema}, which checked exactly that already.
+ *
+ * @internal
+ */
+export function outputIssue(schema: StandardSchemaV1, value: unknown): SchemaIssue | undefined {
+  return schema === jsonObjectSchema ? undefined : checkJson(value, 0);
+}
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** A problem found by {@link checkJson}; its path is filled in on the way back up (no array per key walked). */

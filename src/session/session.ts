@@ -7,7 +7,7 @@
 import { configError } from '../errors';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
-import { jsonObjectSchema, rejectIssues, validateSync, type Json } from './schema';
+import { jsonObjectSchema, outputIssue, rejectIssues, validateSync, type Json } from './schema';
 import { isPromiseLike, type MaybePromise } from '../seal/engine';
 import { after } from '../seal/keys';
 import { writeCookies, type CookieWrite } from './writer';
@@ -642,12 +642,9 @@ export class Session<State extends object = Record<string, Json>> {
     const schema = this.#o.schema;
     const result = validateSync<State>(schema, next);
     if (result.issues) rejectIssues('the session state', result.issues);
-    if (schema !== jsonObjectSchema) {
-      // A user schema may output what JSON cannot carry (`z.date()`, a Map…): refuse it now, not at commit
-      // (ERR_SEAL_NOT_SERIALIZABLE). The default schema is this check already.
-      const json = validateSync(jsonObjectSchema, result.value);
-      if (json.issues) rejectIssues("the schema's output", json.issues, 'the JSON check (a schema must output a JSON object)');
-    }
+    // Refused now, not at commit (ERR_SEAL_NOT_SERIALIZABLE).
+    const notJson = outputIssue(schema, result.value);
+    if (notJson) rejectIssues("the schema's output", [notJson], 'the JSON check (a schema must output a JSON object)');
     if (this.#status === 'purged') {
       const value = result.value;
       this.#restart();

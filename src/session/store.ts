@@ -22,7 +22,7 @@ import {
 } from './options';
 import { findIronSessionCookie, openIronSession } from './migrate';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
-import { jsonObjectIssue, jsonObjectSchema, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
+import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
 
 /**
@@ -123,7 +123,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
         `does not accept {}: a fresh session starts from the schema's defaults, so give every field a .default() or make it .optional() (${result.issues[0]?.message ?? 'invalid'})`,
       );
     }
-    const notJson = this.options.schema === jsonObjectSchema ? undefined : jsonObjectIssue(result.value);
+    const notJson = outputIssue(this.options.schema, result.value);
     if (notJson) {
       throw configError(
         'ERR_CONFIG_OPTION',
@@ -218,7 +218,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
 
     const checked = o.schema['~standard'].validate(payload.v) as MaybePromise<StandardResult<StateOf<S>>>;
     return after(checked, (validated) => {
-      if (validated.issues || this.#notJson(validated.value)) return refuse('invalid-schema');
+      if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
       const state = validated.value;
       // Spelled out, not spread from `base`: an object spread here costs more than the rest of a cached load.
       const session = () =>
@@ -280,7 +280,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     if (!opened.ok) return refuse(REASONS[opened.code]);
     const checked = o.schema['~standard'].validate(opened.data) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
     const validated = isPromiseLike(checked) ? await checked : checked;
-    if (validated.issues || this.#notJson(validated.value)) return refuse('invalid-schema');
+    if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
     const state = validated.value;
 
     // iron-session records no creation time, so the migrated session must not
@@ -322,15 +322,6 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     } catch {
       // ignored on purpose
     }
-  }
-
-  /**
-   * A user schema's output that JSON cannot carry (`z.coerce.date()` gives a
-   * Date): such a state could never be committed, so it is refused on load
-   * like one the schema refuses. The default schema is this check already.
-   */
-  #notJson(value: unknown): boolean {
-    return this.options.schema !== jsonObjectSchema && jsonObjectIssue(value) !== undefined;
   }
 
   /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */

@@ -12,7 +12,6 @@ import { isPromiseLike, type MaybePromise } from '../seal/engine';
 import { after } from '../seal/keys';
 import { writeCookies, type CookieWrite } from './writer';
 
-
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
 
 /** `ms` rounded down to a whole second: the resolution of the creation time sealed in a cookie. */

@@ -11,16 +11,22 @@
  * 5. Both builds load and round-trip a token: ESM by `import`, CJS by
  *    `require` with require(esm) switched off (as on Node 20 < 20.19).
  * 6. `publint --strict` and `attw --pack .` (ESM and CJS consumers get types).
+ * 7. The tarball, installed into an empty project: every link in the Markdown
+ *    it ships (README, SECURITY, docs/*.md) resolves inside the installed
+ *    package or is absolute, and links into the repository name files it has
+ *    (scripts/check-links.mjs; test/package/links.test.ts probes it).
  *
  * Prints `ok` / `not ok` per check and ends with `N passed, M failed`; exits 1
  * on any problem.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { checkLinks } from './check-links.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -149,6 +155,24 @@ await check('publint --strict', () => run(bin('publint'), ['--strict']).split('\
 await check('attw --pack . (node10, node16 CJS and ESM, bundler)', () => {
   const output = run(bin('attw'), ['--pack', '.', '--format', 'ascii']);
   console.log(output.replace(/^/gm, '  '));
+});
+
+await check('the installed tarball: every Markdown link resolves inside the package or is absolute', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'check-package-'));
+  try {
+    const [pack] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir]).replace(/^[^[]*/, ''));
+    const project = path.join(dir, 'project');
+    run('mkdir', [project]);
+    writeFileSync(path.join(project, 'package.json'), '{ "name": "check-package-consumer", "private": true }\n');
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', path.join(dir, pack.filename)], { cwd: project });
+    const installed = path.join(project, 'node_modules', JSON.parse(read('package.json')).name);
+    const problems = checkLinks(installed, { repoRoot: root });
+    if (problems.length) throw new Error(`${problems.length} broken:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    const markdown = pack.files.map((f) => f.path).filter((f) => f.endsWith('.md'));
+    return `${markdown.length} Markdown files installed from ${pack.filename}: ${markdown.join(', ')}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const failed = results.filter((r) => !r.ok).length;

@@ -1,14 +1,13 @@
 /**
  * Helpers for driving the Next.js example (`examples/next`) for real:
- * `next build`, `next start` on 127.0.0.1, reading server-rendered HTML, and
- * headless Chromium for server actions. The cookie-keeping fetch client is
- * `Client` from `../helpers/jar`.
+ * `next build`, `next start` on 127.0.0.1 and reading server-rendered HTML.
+ * The cookie-keeping fetch client is `Client` from `../helpers/jar`; Chromium
+ * for server actions comes from `../helpers/browser`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser as Chromium } from 'playwright-core';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NEXT_BIN = join(ROOT, 'node_modules/next/dist/bin/next');
@@ -148,12 +147,4 @@ async function waitUntilServing(server: ChildProcess, url: string): Promise<void
 /** The text of the element with this id in server-rendered HTML (`<dd id="user">alice</dd>` → `alice`). */
 export function textById(html: string, id: string): string | undefined {
   return new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
-}
-
-/** Headless Debian Chromium, driven by playwright-core. */
-export function launchChromium(): Promise<Chromium> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
 }

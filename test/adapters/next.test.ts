@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser as Chromium, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
 import { CookieSessionStore } from '../../src/index';
 import { sessionSchema } from '../../examples/next/lib/session';
+import { describeBrowser, launchBrowser } from '../helpers/browser';
 import { Client, expectOneSetCookiePerName, isDeletion, parseSetCookie, type Fetched, type ParsedSetCookie } from '../helpers/jar';
-import { launchChromium, startNextApp, textById, type NextApp } from './next-helpers';
+import { startNextApp, textById, type NextApp } from './next-helpers';
 
 const SECRET = 'next-example-test-secret-0123456789abcdefghij';
 const OTHER_SECRET = 'not-the-next-example-secret-0123456789abcdef';
@@ -210,12 +211,12 @@ describe('proxy', () => {
   });
 });
 
-describe('server actions, in Chromium', () => {
+describeBrowser('server actions, in Chromium', () => {
   let chromium: Chromium;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    chromium = await launchChromium();
+    chromium = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { createDemoServer } from '../../examples/demo/app';
 import { MAX_BYTES } from '../../examples/demo/store';
 import { listen, type Listening } from '../helpers/jar';
-import { launchChromium } from '../adapters/next-helpers';
+import { describeBrowser, launchBrowser } from '../helpers/browser';
 
 const SECRET = 'browser-demo-test-secret-0123456789abcdefghij';
 const COOKIE = '__Host-demo';
@@ -21,19 +21,6 @@ let demo: Listening;
 let limits: Listening;
 /** The demo as a person opens it: localhost, which Chromium treats as a secure origin. */
 let origin: string;
-
-beforeAll(async () => {
-  [browser, demo, limits] = await Promise.all([
-    launchChromium(),
-    listen(createDemoServer({ secret: SECRET })),
-    listen(createServer(limitRoute)),
-  ]);
-  origin = `http://localhost:${demo.port}`;
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), demo?.close(), limits?.close()]);
-});
 
 /** A fresh browser profile (no cookies) for one test. */
 async function withPage(fn: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
@@ -73,105 +60,131 @@ async function sessionCookies(context: BrowserContext): Promise<Cookie[]> {
   return all.filter((c) => c.name === COOKIE || c.name.startsWith(`${COOKIE}.`)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-describe('the demo in Chromium on http://localhost', () => {
-  test('signing in stores a __Host- cookie: Secure, Path=/, host-only, HttpOnly', async () => {
-    await withPage(async (page, context) => {
-      await page.goto(`${origin}/`);
-      expect(await sessionCookies(context)).toEqual([]);
-      expect(await page.getByTestId('user').count()).toBe(0);
+describeBrowser('Chromium (found by test/helpers/browser.ts)', () => {
+  beforeAll(async () => {
+    [browser, demo, limits] = await Promise.all([
+      launchBrowser(),
+      listen(createDemoServer({ secret: SECRET })),
+      listen(createServer(limitRoute)),
+    ]);
+    origin = `http://localhost:${demo.port}`;
+  }, 60_000);
 
-      await signIn(page, 'Ada <b>&');
-      expect(await notice(page)).toEqual({ kind: 'info', text: 'Signed in as Ada <b>&' });
-      // Shown as text: the markup in the name was escaped.
-      expect(await text(page, 'user')).toBe('Ada <b>&');
-      expect(await page.locator('[data-testid=user] b').count()).toBe(0);
-
-      const [cookie, ...rest] = await sessionCookies(context);
-      expect(rest).toEqual([]);
-      expect(cookie).toMatchObject({ name: COOKIE, secure: true, path: '/', httpOnly: true, sameSite: 'Lax' });
-      // Host-only: Playwright reports a cookie without a Domain attribute under the bare host name.
-      expect(cookie!.domain).toBe('localhost');
-      expect(cookie!.value.startsWith('Fe26.2*')).toBe(true);
-      expect(await page.evaluate(() => document.cookie)).toBe('');
-    });
+  afterAll(async () => {
+    await Promise.all([browser?.close(), demo?.close(), limits?.close()]);
   });
 
-  test('the counter survives reloads and new tabs', async () => {
-    await withPage(async (page, context) => {
-      await signIn(page, 'Grace');
-      for (let i = 0; i < 3; i++) await press(page, '+1');
-      expect(await notice(page)).toEqual({ kind: 'info', text: 'Counter is now 3' });
+  describe('the demo in Chromium on http://localhost', () => {
+    test('signing in stores a __Host- cookie: Secure, Path=/, host-only, HttpOnly', async () => {
+      await withPage(async (page, context) => {
+        await page.goto(`${origin}/`);
+        expect(await sessionCookies(context)).toEqual([]);
+        expect(await page.getByTestId('user').count()).toBe(0);
 
-      await page.reload();
-      expect(await text(page, 'count')).toBe('3');
-      expect(await notice(page)).toBeUndefined(); // a flash is shown once
-      const tab = await context.newPage();
-      await tab.goto(`${origin}/`);
-      expect(await text(tab, 'count')).toBe('3');
-      expect(await text(tab, 'user')).toBe('Grace');
+        await signIn(page, 'Ada <b>&');
+        expect(await notice(page)).toEqual({ kind: 'info', text: 'Signed in as Ada <b>&' });
+        // Shown as text: the markup in the name was escaped.
+        expect(await text(page, 'user')).toBe('Ada <b>&');
+        expect(await page.locator('[data-testid=user] b').count()).toBe(0);
+
+        const [cookie, ...rest] = await sessionCookies(context);
+        expect(rest).toEqual([]);
+        expect(cookie).toMatchObject({ name: COOKIE, secure: true, path: '/', httpOnly: true, sameSite: 'Lax' });
+        // Host-only: Playwright reports a cookie without a Domain attribute under the bare host name.
+        expect(cookie!.domain).toBe('localhost');
+        expect(cookie!.value.startsWith('Fe26.2*')).toBe(true);
+        expect(await page.evaluate(() => document.cookie)).toBe('');
+      });
     });
-  });
 
-  test('the cart spreads over several cookies past 4 KB, survives a reload, and stops at the budget', async () => {
-    await withPage(async (page, context) => {
-      await signIn(page, 'Linus');
-      let items = 0;
-      while ((await sessionCookies(context)).length < 2) {
-        await press(page, 'Add 10 items');
-        items += 10;
-        expect(await text(page, 'cart-count')).toBe(String(items));
-        expect(items, 'the session should need a second cookie well before 100 items').toBeLessThan(100);
-      }
-      await page.reload();
-      expect(await text(page, 'cart-count')).toBe(String(items));
-      const chunked = await sessionCookies(context);
-      expect(chunked.map((c) => c.name)).toEqual([COOKIE, `${COOKIE}.1`]);
-      expect(chunked.map((c) => c.name.length + c.value.length).reduce((a, b) => a + b)).toBeGreaterThan(4096);
-      for (const c of chunked) {
-        expect(c.name.length + c.value.length).toBeLessThanOrEqual(4096);
-        expect(c).toMatchObject({ secure: true, path: '/', domain: 'localhost', httpOnly: true });
-      }
-      // The status panel lists what the browser sent.
-      expect(await page.getByTestId('status').locator('xpath=..').textContent()).toContain(`${COOKIE}.1`);
+    test('the counter survives reloads and new tabs', async () => {
+      await withPage(async (page, context) => {
+        await signIn(page, 'Grace');
+        for (let i = 0; i < 3; i++) await press(page, '+1');
+        expect(await notice(page)).toEqual({ kind: 'info', text: 'Counter is now 3' });
 
-      // Keep adding until the budget refuses; the browser then keeps exactly what it had.
-      let before = chunked;
-      for (;;) {
-        await press(page, 'Add 10 items');
-        const banner = await notice(page);
-        if (banner?.kind === 'error') {
-          expect(banner.text).toContain('too large');
-          expect(banner.text).toContain(`${MAX_BYTES} bytes`);
-          break;
+        await page.reload();
+        expect(await text(page, 'count')).toBe('3');
+        expect(await notice(page)).toBeUndefined(); // a flash is shown once
+        const tab = await context.newPage();
+        await tab.goto(`${origin}/`);
+        expect(await text(tab, 'count')).toBe('3');
+        expect(await text(tab, 'user')).toBe('Grace');
+      });
+    });
+
+    test('the cart spreads over several cookies past 4 KB, survives a reload, and stops at the budget', async () => {
+      await withPage(async (page, context) => {
+        await signIn(page, 'Linus');
+        let items = 0;
+        while ((await sessionCookies(context)).length < 2) {
+          await press(page, 'Add 10 items');
+          items += 10;
+          expect(await text(page, 'cart-count')).toBe(String(items));
+          expect(items, 'the session should need a second cookie well before 100 items').toBeLessThan(100);
         }
-        items += 10;
-        before = await sessionCookies(context);
-        expect(before.length).toBeLessThanOrEqual(3);
-        expect(items, 'the budget should refuse well before 200 items').toBeLessThan(200);
-      }
-      expect(before.length).toBe(3);
-      expect(await text(page, 'cart-count')).toBe(String(items));
-      expect((await sessionCookies(context)).map((c) => [c.name, c.value])).toEqual(before.map((c) => [c.name, c.value]));
-      await page.reload();
-      expect(await text(page, 'cart-count')).toBe(String(items));
-      expect(await text(page, 'user')).toBe('Linus');
+        await page.reload();
+        expect(await text(page, 'cart-count')).toBe(String(items));
+        const chunked = await sessionCookies(context);
+        expect(chunked.map((c) => c.name)).toEqual([COOKIE, `${COOKIE}.1`]);
+        expect(chunked.map((c) => c.name.length + c.value.length).reduce((a, b) => a + b)).toBeGreaterThan(4096);
+        for (const c of chunked) {
+          expect(c.name.length + c.value.length).toBeLessThanOrEqual(4096);
+          expect(c).toMatchObject({ secure: true, path: '/', domain: 'localhost', httpOnly: true });
+        }
+        // The status panel lists what the browser sent.
+        expect(await page.getByTestId('status').locator('xpath=..').textContent()).toContain(`${COOKIE}.1`);
 
-      await press(page, 'Empty cart');
-      expect(await text(page, 'cart-count')).toBe('0');
-      expect((await sessionCookies(context)).map((c) => c.name)).toEqual([COOKIE]);
+        // Keep adding until the budget refuses; the browser then keeps exactly what it had.
+        let before = chunked;
+        for (;;) {
+          await press(page, 'Add 10 items');
+          const banner = await notice(page);
+          if (banner?.kind === 'error') {
+            expect(banner.text).toContain('too large');
+            expect(banner.text).toContain(`${MAX_BYTES} bytes`);
+            break;
+          }
+          items += 10;
+          before = await sessionCookies(context);
+          expect(before.length).toBeLessThanOrEqual(3);
+          expect(items, 'the budget should refuse well before 200 items').toBeLessThan(200);
+        }
+        expect(before.length).toBe(3);
+        expect(await text(page, 'cart-count')).toBe(String(items));
+        expect((await sessionCookies(context)).map((c) => [c.name, c.value])).toEqual(before.map((c) => [c.name, c.value]));
+        await page.reload();
+        expect(await text(page, 'cart-count')).toBe(String(items));
+        expect(await text(page, 'user')).toBe('Linus');
+
+        await press(page, 'Empty cart');
+        expect(await text(page, 'cart-count')).toBe('0');
+        expect((await sessionCookies(context)).map((c) => c.name)).toEqual([COOKIE]);
+      });
+    });
+
+    test('signing out removes the session cookie and every chunk from the browser', async () => {
+      await withPage(async (page, context) => {
+        await signIn(page, 'Barbara');
+        while ((await sessionCookies(context)).length < 3) await press(page, 'Add 10 items');
+
+        await press(page, 'Sign out');
+        expect(await sessionCookies(context)).toEqual([]);
+        expect(await notice(page)).toMatchObject({ kind: 'info', text: expect.stringContaining('Signed out') });
+        expect(await page.getByLabel('Name').count()).toBe(1);
+        expect(await text(page, 'cart-count')).toBe('0');
+      });
     });
   });
 
-  test('signing out removes the session cookie and every chunk from the browser', async () => {
+  test('Chromium keeps a cookie of 4096 octets of name + value and drops one of 4097', async () => {
     await withPage(async (page, context) => {
-      await signIn(page, 'Barbara');
-      while ((await sessionCookies(context)).length < 3) await press(page, 'Add 10 items');
-
-      await press(page, 'Sign out');
-      expect(await sessionCookies(context)).toEqual([]);
-      expect(await notice(page)).toMatchObject({ kind: 'info', text: expect.stringContaining('Signed out') });
-      expect(await page.getByLabel('Name').count()).toBe(1);
-      expect(await text(page, 'cart-count')).toBe('0');
+      const url = `http://localhost:${limits.port}/`;
+      await page.goto(url);
+      const held = await context.cookies(url);
+      expect(held.map((c) => [c.name, c.name.length + c.value.length])).toEqual([['fits', 4096]]);
+      await page.goto(url);
+      expect(await page.textContent('body')).toBe('fits');
     });
   });
 });
@@ -183,14 +196,3 @@ function limitRoute(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('content-type', 'text/plain');
   res.end(sent.join(','));
 }
-
-test('Chromium keeps a cookie of 4096 octets of name + value and drops one of 4097', async () => {
-  await withPage(async (page, context) => {
-    const url = `http://localhost:${limits.port}/`;
-    await page.goto(url);
-    const held = await context.cookies(url);
-    expect(held.map((c) => [c.name, c.name.length + c.value.length])).toEqual([['fits', 4096]]);
-    await page.goto(url);
-    expect(await page.textContent('body')).toBe('fits');
-  });
-});

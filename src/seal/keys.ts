@@ -421,7 +421,30 @@ function checkId(id: unknown, where: string): string {
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
     throw configError('ERR_CONFIG_KEYS', where, 'key id must be a non-empty string of letters, digits and underscores (/^\\w+$/)');
   }
+  // Every token carries its key id in clear: an id as long as a secret is most likely one ({ id, secret } swapped,
+  // or a map keyed by the secret), and would be sent in every cookie.
+  if (id.length >= MIN_SECRET) {
+    throw configError(
+      'ERR_CONFIG_KEYS',
+      where,
+      `key id is ${id.length} characters, as long as a secret; ids are short labels written in clear into every token (such as '1' or '2026_01'): check that id and secret are not swapped`,
+    );
+  }
   return id;
+}
+
+/**
+ * The longest key id an error message may name. Ids are short labels
+ * (`'1'`, `'2026_01'`); a longer string in an id position is most likely a
+ * secret put there by mistake (`{ id, secret }` swapped, or a map keyed by
+ * the secret), and no message may carry a secret, so it is described by its
+ * length instead.
+ */
+const MAX_SHOWN_ID = 16;
+
+/** `"<id>"` for an id short enough to be a label, else `an id of <n> characters` (never the text). */
+function shownId(id: string): string {
+  return id.length <= MAX_SHOWN_ID ? `"${id}"` : `an id of ${id.length} characters, not shown in case it is a secret`;
 }
 
 function definitions(keys: unknown): KeyDefinition[] {
@@ -433,22 +456,25 @@ function definitions(keys: unknown): KeyDefinition[] {
         throw configError('ERR_CONFIG_KEYS', `keys[${i}]`, 'each entry must be an object { id, secret }');
       }
       const { id, secret } = entry as { id?: unknown; secret?: unknown };
-      const where = typeof id === 'string' && ID_PATTERN.test(id) ? `keys[${i}] (id "${id}")` : `keys[${i}]`;
+      const where = typeof id === 'string' && ID_PATTERN.test(id) && id.length <= MAX_SHOWN_ID ? `keys[${i}] (id "${id}")` : `keys[${i}]`;
       return { id: checkId(id, where), secret: checkSecret(secret, where) };
     });
   }
   if (keys && typeof keys === 'object') {
     const entries = Object.entries(keys);
     if (entries.length === 0) throw configError('ERR_CONFIG_KEYS', 'keys', 'the key map is empty; give at least one { [id]: secret }');
-    const defs = entries.map(([id, secret]) => {
+    const defs = entries.map(([id, secret], i) => {
+      // The map's keys are ids; a long one is named by position, never echoed (it may be a secret used as a key).
+      const where = id.length <= MAX_SHOWN_ID ? `keys["${id}"]` : `keys (entry ${i}, ${shownId(id)})`;
+      checkId(id, 'keys');
       if (!/^\d+$/.test(id)) {
         throw configError(
           'ERR_CONFIG_KEYS',
-          `keys["${checkId(id, 'keys')}"]`,
+          where,
           'ids of the map form must be numbers (the highest seals); use the array form [{ id, secret }] for other ids',
         );
       }
-      return { id, secret: checkSecret(secret, `keys["${id}"]`) };
+      return { id, secret: checkSecret(secret, where) };
     });
     return defs.sort((a, b) => Number(b.id) - Number(a.id));
   }
@@ -525,7 +551,7 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
   const defs = definitions(keys);
   const seen = new Set<string>();
   for (const def of defs) {
-    if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id "${def.id}")`, 'key ids must be unique; give each key its own id');
+    if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id ${shownId(def.id)})`, 'key ids must be unique; give each key its own id');
     seen.add(def.id);
   }
   return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)), tokenCache);

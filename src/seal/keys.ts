@@ -75,6 +75,11 @@ export interface KeyDefinition {
  * - a map `{ [numericId]: secret }`: the highest id seals (iron-session's `password` map);
  * - a {@link KeyRing} made once with {@link createKeyRing}.
  *
+ * A store reads its keys once, when it is built: to retire a key, build a new
+ * store (deploy). `sealData` and `unsealData` compare an array, map or
+ * `Uint8Array` with what it held at their last call with it, so a key removed
+ * from (or added to) the same object applies on the next call.
+ *
  * @example
  * ```ts
  * // rotate: add the new key first, keep the old one until its cookies have expired
@@ -557,12 +562,68 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
   return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)), tokenCache);
 }
 
-const objectRings = new WeakMap<object, Map<string, KeyRing>>();
+/**
+ * What an object `keys` held when its ring was built: per entry, the id and
+ * the secret (a string, or a copy of the bytes). Rings are cached per keys
+ * object, and that object can change afterwards (a key removed from the same
+ * array, added to the same map, a Uint8Array wiped in place): every call
+ * compares the object with this snapshot and builds a new ring when they
+ * differ, so a removed key never keeps opening tokens and an added one seals
+ * at once. The comparison reads each entry's id and secret (strings compare
+ * by reference first; a Uint8Array is compared byte by byte, 32 bytes
+ * usually): a few nanoseconds per key.
+ */
+type KeysSnapshot = ReadonlyArray<readonly [id: unknown, secret: unknown]>;
+
+function snapshotOf(keys: object): KeysSnapshot {
+  const copy = (secret: unknown) => (secret instanceof Uint8Array ? new Uint8Array(secret) : secret);
+  if (keys instanceof Uint8Array) return [[undefined, copy(keys)]];
+  if (Array.isArray(keys)) {
+    return keys.map((entry: unknown) =>
+      entry && typeof entry === 'object' ? ([(entry as KeyDefinition).id, copy((entry as KeyDefinition).secret)] as const) : ([undefined, entry] as const),
+    );
+  }
+  return Object.keys(keys).map((id) => [id, copy((keys as Record<string, unknown>)[id])] as const);
+}
+
+function sameSecret(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function matchesSnapshot(keys: object, snapshot: KeysSnapshot): boolean {
+  if (keys instanceof Uint8Array) return sameSecret(keys, snapshot[0]?.[1]);
+  if (Array.isArray(keys)) {
+    if (keys.length !== snapshot.length) return false;
+    for (let i = 0; i < snapshot.length; i++) {
+      const entry: unknown = keys[i];
+      const [id, secret] = snapshot[i]!;
+      if (entry && typeof entry === 'object') {
+        if ((entry as KeyDefinition).id !== id || !sameSecret((entry as KeyDefinition).secret, secret)) return false;
+      } else if (id !== undefined || entry !== secret) return false;
+    }
+    return true;
+  }
+  const ids = Object.keys(keys);
+  if (ids.length !== snapshot.length) return false;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const [was, secret] = snapshot[i]!;
+    if (id !== was || !sameSecret((keys as Record<string, unknown>)[id], secret)) return false;
+  }
+  return true;
+}
+
+const objectRings = new WeakMap<object, { readonly snapshot: KeysSnapshot; readonly byVariant: Map<string, KeyRing> }>();
 const stringRings = new Map<string, Map<string, KeyRing>>();
 
 /**
  * The ring for `keys`, built once per keys value and options so that repeated
- * `sealData` calls with the same keys reuse derived keys.
+ * `sealData` calls with the same keys reuse derived keys. An object `keys`
+ * (array or map) is compared on every call with what it held when its ring
+ * was built, and a changed one gets a new ring (see {@link KeysSnapshot}).
  *
  * @internal
  */
@@ -578,8 +639,14 @@ export function resolveKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRin
       stringRings.set(keys, (byVariant = new Map()));
     }
   } else if (keys && typeof keys === 'object') {
-    byVariant = objectRings.get(keys);
-    if (!byVariant) objectRings.set(keys, (byVariant = new Map()));
+    const cached = objectRings.get(keys);
+    if (cached && matchesSnapshot(keys, cached.snapshot)) byVariant = cached.byVariant;
+    else {
+      // Validate before caching: a ring is only ever built from (and cached for) the keys as they are now.
+      const ring = createKeyRing(keys, options);
+      objectRings.set(keys, { snapshot: snapshotOf(keys), byVariant: new Map([[variant, ring]]) });
+      return ring;
+    }
   }
   let ring = byVariant?.get(variant);
   if (!ring) {

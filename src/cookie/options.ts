@@ -9,7 +9,7 @@
  * @module
  */
 
-import { configError } from '../errors';
+import { configError, rejectUnknownOptions } from '../errors';
 import { assertMaxChunks, chunkSuffixLength } from './chunks';
 import { describeChar, firstInvalidPathChar, firstInvalidTokenChar } from './grammar';
 import {
@@ -79,6 +79,9 @@ export interface ResolvedCookieOptions {
 }
 
 const ERR = 'ERR_CONFIG_COOKIE';
+
+/** Every option name of {@link CookieOptions}; any other is refused (`ERR_CONFIG_OPTION`, naming the nearest). */
+const COOKIE_OPTIONS: readonly string[] = ['name', 'secure', 'httpOnly', 'sameSite', 'path', 'domain', 'partitioned'];
 
 /** Case-insensitive ASCII prefix test (user agents match cookie prefixes case-insensitively). */
 function hasPrefixCI(name: string, lowerPrefix: string): boolean {
@@ -289,6 +292,7 @@ export function resolveCookieOptions(input?: CookieOptions, maxChunks = 1): Reso
   if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
     throw configError(ERR, 'cookie', "must be an object such as { name: 'session' }; pass one or leave it out for the defaults");
   }
+  if (input !== undefined) rejectUnknownOptions(input, COOKIE_OPTIONS, 'cookie.');
   const name = resolveName(input?.name, maxChunks);
   const secure = resolveBoolean(input?.secure, true, 'cookie.secure');
   const httpOnly = resolveBoolean(input?.httpOnly, true, 'cookie.httpOnly');

@@ -9,11 +9,11 @@
  *
  * @module
  */
-import { SessionError, configError, type UnsealErrorCode } from '../errors';
+import { SessionError, configError, rejectUnknownOptions, type UnsealErrorCode } from '../errors';
 import type { MaybePromise } from './engine';
 import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
 import { toLosslessJson } from './encoding';
-import { after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
+import { KEY_RING_OPTIONS, after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
 /**
  * Options of {@link sealData}.
@@ -75,6 +75,10 @@ export interface SealRefused {
 }
 
 export type SealOpenResult<T> = SealOpened<T> | SealRefused;
+
+/** Every option name {@link sealData} and {@link unsealData} take; any other is refused (a typo would be ignored otherwise). */
+const SEAL_OPTIONS: readonly string[] = ['keys', 'ttl', 'purpose', ...KEY_RING_OPTIONS];
+const UNSEAL_OPTIONS: readonly string[] = ['keys', 'purpose', 'timestampSkewSec', ...KEY_RING_OPTIONS];
 
 const MAX_TTL_SECONDS = 2 ** 31;
 const MAX_SKEW_SECONDS = 600;
@@ -222,6 +226,7 @@ function readEnvelope<T>(ring: KeyRing, opened: IronOpened, purpose: string | un
  */
 export async function sealData(data: unknown, options: SealOptions): Promise<string> {
   requireOptions(options);
+  rejectUnknownOptions(options, SEAL_OPTIONS);
   const ring = resolveKeyRing(options.keys, options);
   const ttl = checkTtl(options.ttl);
   const purpose = checkUserPurpose(options.purpose);
@@ -252,6 +257,7 @@ export async function sealData(data: unknown, options: SealOptions): Promise<str
  */
 export async function unsealData<T = unknown>(sealed: string, options: UnsealOptions): Promise<T> {
   requireOptions(options);
+  rejectUnknownOptions(options, UNSEAL_OPTIONS);
   const ring = resolveKeyRing(options.keys, options);
   const purpose = checkUserPurpose(options.purpose);
   const skewMs = checkSkew(options.timestampSkewSec);

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { configError } from '../errors';
+import { configError, rejectUnknownOptions } from '../errors';
 import { getEngine, isPromiseLike, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey, type MaybePromise } from './engine';
 import { toHex, utf8 } from './encoding';
 
@@ -497,6 +497,22 @@ export function requireOptions(options: unknown, hint = 'pass an object, at leas
   if (!options || typeof options !== 'object') throw configError('ERR_CONFIG_OPTION', 'options', hint);
 }
 
+/** @internal The names of {@link KeyRingOptions}, also accepted beside `keys` by the store, `sealData` and `unsealData`. */
+export const KEY_RING_OPTIONS: readonly string[] = ['iterations', 'crypto', 'tokenCache'];
+
+/**
+ * @internal Just the {@link KeyRingOptions} of a larger options object (a
+ * store's, or `sealData`'s), for {@link createKeyRing}, which refuses any
+ * other name.
+ */
+export function ringOptionsOf(options: KeyRingOptions): KeyRingOptions {
+  return {
+    ...(options.iterations !== undefined && { iterations: options.iterations }),
+    ...(options.crypto !== undefined && { crypto: options.crypto }),
+    ...(options.tokenCache !== undefined && { tokenCache: options.tokenCache }),
+  };
+}
+
 /**
  * A ring passed as `keys` is used as made: the key options it was made with
  * (`iterations`, `crypto`, `tokenCache`) cannot change beside it, so passing
@@ -531,6 +547,7 @@ function ringAlone(ring: KeyRing, options: KeyRingOptions): KeyRing {
  */
 export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
   requireOptions(options, 'pass an object such as { iterations }, or nothing');
+  rejectUnknownOptions(options, KEY_RING_OPTIONS);
   const given = asKeyRing(keys);
   if (given) return ringAlone(given, options);
   const iterations = options.iterations ?? 1;
@@ -643,14 +660,14 @@ export function resolveKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRin
     if (cached && matchesSnapshot(keys, cached.snapshot)) byVariant = cached.byVariant;
     else {
       // Validate before caching: a ring is only ever built from (and cached for) the keys as they are now.
-      const ring = createKeyRing(keys, options);
+      const ring = createKeyRing(keys, ringOptionsOf(options));
       objectRings.set(keys, { snapshot: snapshotOf(keys), byVariant: new Map([[variant, ring]]) });
       return ring;
     }
   }
   let ring = byVariant?.get(variant);
   if (!ring) {
-    ring = createKeyRing(keys, options);
+    ring = createKeyRing(keys, ringOptionsOf(options));
     byVariant?.set(variant, ring);
   }
   return ring;

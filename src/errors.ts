@@ -298,7 +298,7 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
     throw configError(
       'ERR_CONFIG_OPTION',
       shown ? `${prefix}${name}` : `${prefix || 'options'} (an option name of ${name.length} characters)`,
-      `is not an option${near === undefined ? '' : `; did you mean ${prefix}${near}?`} Valid ${prefix ? `${prefix.slice(0, -1)} ` : ''}options: ${known.join(', ')}`,
+      `is not an option${near === undefined ? '.' : `; did you mean ${prefix}${near}?`} Valid ${prefix ? `${prefix.slice(0, -1)} ` : ''}options: ${known.join(', ')}`,
     );
   }
 }

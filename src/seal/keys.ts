@@ -456,7 +456,8 @@ function definitions(keys: unknown): KeyDefinition[] {
   if (typeof keys === 'string' || keys instanceof Uint8Array) return [{ id: '1', secret: checkSecret(keys, 'keys') }];
   if (Array.isArray(keys)) {
     if (keys.length === 0) throw configError('ERR_CONFIG_KEYS', 'keys', 'the key ring is empty; give at least one { id, secret }');
-    return keys.map((entry: unknown, i) => {
+    // Array.from, not map: a hole in a sparse array is an entry too (undefined), not skipped.
+    return Array.from(keys as readonly unknown[], (entry: unknown, i) => {
       if (!entry || typeof entry !== 'object') {
         throw configError('ERR_CONFIG_KEYS', `keys[${i}]`, 'each entry must be an object { id, secret }');
       }
@@ -596,7 +597,7 @@ function snapshotOf(keys: object): KeysSnapshot {
   const copy = (secret: unknown) => (secret instanceof Uint8Array ? new Uint8Array(secret) : secret);
   if (keys instanceof Uint8Array) return [[undefined, copy(keys)]];
   if (Array.isArray(keys)) {
-    return keys.map((entry: unknown) =>
+    return Array.from(keys as readonly unknown[], (entry: unknown) =>
       entry && typeof entry === 'object' ? ([(entry as KeyDefinition).id, copy((entry as KeyDefinition).secret)] as const) : ([undefined, entry] as const),
     );
   }

@@ -74,4 +74,21 @@ describe("Next.js cookie store: decoded values", () => {
     const session = await store.handleSession(nextCookies(`__Host-session=${encoded}`));
     expect(session.get('userId')).toBe('alice');
   });
+
+  test('names are matched exactly as sent: a percent-encoded or lower-case prefix name is not ours', async () => {
+    const victim = await sessionFor('alice');
+    for (const name of ['__Host%2Dsession', '__host-session', '__HOST-session', '__Host-session ', '__Host-session.x', '__Host-session.001']) {
+      const session = await store.handleSession(nextCookies(`${name}=${victim}`));
+      expect(session.isNew, name).toBe(true);
+    }
+  });
+
+  test('a cookie store entry that is not a pair of strings is skipped, not a crash', async () => {
+    const victim = await sessionFor('alice');
+    const odd: CookieStoreLike = {
+      getAll: () => [{ name: '__Host-session', value: 42 as unknown as string }, { name: undefined as unknown as string, value: 'x' }, { name: '__Host-session', value: victim }],
+      set: () => undefined,
+    };
+    expect((await store.handleSession(odd)).get('userId')).toBe('alice');
+  });
 });

@@ -95,3 +95,11 @@ test('a short id still names itself in the error, so the entry can be found', as
   const err = await failure(() => createKeyRing([{ id: 'k2', secret: 'short' }]));
   expect((err as Error).message).toContain('keys[0] (id "k2")');
 });
+
+test('a sparse keys array is a configuration error naming the hole, not a TypeError', async () => {
+  // eslint-disable-next-line no-sparse-arrays
+  const sparse = [, { id: '1', secret: OTHER }];
+  for (const err of [await failure(() => createKeyRing(sparse as never)), await failure(() => sealData({}, { keys: sparse as never }))]) {
+    expect(err).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'keys[0]' });
+  }
+});

@@ -269,7 +269,9 @@ const IP_DOMAIN_ADVICE =
  * - `__Secure-` needs `secure`; `__Host-` needs `secure`, path `/` and no domain;
  *   `__Http-` needs `secure` and `httpOnly`; `__Host-Http-` needs all four
  *   (prefixes matched case-insensitively, as user agents do);
- * - `sameSite: 'none'` and `partitioned` need `secure`.
+ * - `sameSite: 'none'` and `partitioned` need `secure`;
+ * - no other option name (a typo such as `httponly` is `ERR_CONFIG_OPTION`,
+ *   naming the nearest valid one).
  *
  * @param input the user's options; `undefined` means all defaults.
  * @param maxChunks how many cookies a session may span (1 … 100, default 1);

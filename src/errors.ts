@@ -15,7 +15,7 @@
  * start-up rather than on the first request):
  * - `ERR_CONFIG_KEYS`: the key ring is unusable (too short, duplicate id, bad id…).
  * - `ERR_CONFIG_COOKIE`: a cookie name or attribute breaks RFC 6265bis or a prefix rule.
- * - `ERR_CONFIG_OPTION`: any other option is out of range or of the wrong type.
+ * - `ERR_CONFIG_OPTION`: any other option is out of range or of the wrong type, or an option name is unknown (a typo; the message names the nearest).
  *
  * Sealing and unsealing (see `sealData` / `unsealData`):
  * - `ERR_SEAL_NOT_SERIALIZABLE`: the value cannot be represented as JSON.
@@ -277,4 +277,61 @@ export function configError(
   message: string,
 ): SessionError {
   return new SessionError(code, `sealed-session: ${option}: ${message}`, { option });
+}
+
+/**
+ * Throw `ERR_CONFIG_OPTION` for the first own property of `options` whose
+ * name is not in `known` (a typo such as `idleTimout`, which plain
+ * JavaScript would otherwise ignore), naming the nearest valid option, or
+ * listing them when none is near. `prefix` is where the object sits
+ * (`'cookie.'`). A name that does not look like an option (long, or with
+ * characters other than letters, digits, `_`, `$`, `-`) is described, not
+ * echoed: it may be a secret put in the wrong place.
+ *
+ * @internal
+ */
+export function rejectUnknownOptions(options: object, known: readonly string[], prefix = ''): void {
+  for (const name in options) {
+    if (!Object.hasOwn(options, name) || known.includes(name)) continue;
+    const shown = /^[\w$-]{1,32}$/.test(name);
+    const near = shown ? nearestName(name, known) : undefined;
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      shown ? `${prefix}${name}` : `${prefix || 'options'} (an option name of ${name.length} characters)`,
+      `is not an option${near === undefined ? '.' : `; did you mean ${prefix}${near}?`} Valid ${prefix ? `${prefix.slice(0, -1)} ` : ''}options: ${known.join(', ')}`,
+    );
+  }
+}
+
+/** The known name closest to `name` (case-insensitive edit distance, with transpositions), if close enough to be a typo. */
+function nearestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). Inputs are short option names. */
+function editDistance(a: string, b: string): number {
+  let previous2: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, previous2[j - 2]! + 1);
+      current.push(d);
+    }
+    previous2 = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
 }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { configError } from '../errors';
+import { configError, rejectUnknownOptions } from '../errors';
 import { assertMaxChunks, chunkSuffixLength } from './chunks';
 import { describeChar, firstInvalidPathChar, firstInvalidTokenChar } from './grammar';
 import {
@@ -48,7 +48,11 @@ export interface CookieOptions {
   sameSite?: SameSite | Capitalize<SameSite>;
   /** Path attribute; must start with `/`. Default `'/'`. */
   path?: string;
-  /** Domain attribute. Default: none (a host-only cookie). */
+  /**
+   * Domain attribute. Default: none (a host-only cookie). A host name of at
+   * least two labels; a single label (`com`, `localhost`) and an IPv4 or IPv6
+   * address are refused, since user agents drop or scope them to the host.
+   */
   domain?: string;
   /** CHIPS `Partitioned` attribute (needs `secure`). Default `false`. */
   partitioned?: boolean;
@@ -75,6 +79,9 @@ export interface ResolvedCookieOptions {
 }
 
 const ERR = 'ERR_CONFIG_COOKIE';
+
+/** Every option name of {@link CookieOptions}; any other is refused (`ERR_CONFIG_OPTION`, naming the nearest). */
+const COOKIE_OPTIONS: readonly string[] = ['name', 'secure', 'httpOnly', 'sameSite', 'path', 'domain', 'partitioned'];
 
 /** Case-insensitive ASCII prefix test (user agents match cookie prefixes case-insensitively). */
 function hasPrefixCI(name: string, lowerPrefix: string): boolean {
@@ -192,7 +199,12 @@ function resolveDomain(value: unknown): string | undefined {
   if (length > MAX_DOMAIN_LENGTH) {
     throw configError(ERR, option, `is ${length} characters; a domain name has at most ${MAX_DOMAIN_LENGTH}, so use a shorter domain`);
   }
+  // An IPv6 literal (`::1`, `[::1]`) would fail the host-name check below with a character message; say what it is.
+  if (/^\[?[\da-f:.]*:[\da-f:.]*\]?$/i.test(value.slice(start))) {
+    throw configError(ERR, option, `is an IPv6 address; ${IP_DOMAIN_ADVICE}`);
+  }
   let labelStart = start;
+  let labels = 0;
   for (let i = start; i <= value.length; i++) {
     const c = i < value.length ? value.charCodeAt(i) : 0x2e;
     if (c === 0x2e) {
@@ -207,6 +219,7 @@ function resolveDomain(value: unknown): string | undefined {
         throw configError(ERR, option, "has a label that starts or ends with '-'; use a valid host name such as 'my-app.example.com'");
       }
       labelStart = i + 1;
+      labels++;
     } else if (!isAlnum(c) && c !== 0x2d) {
       throw configError(
         ERR,
@@ -215,8 +228,31 @@ function resolveDomain(value: unknown): string | undefined {
       );
     }
   }
+  // RFC 6265bis §5.1.3: only a host name, never an IP address, domain-matches by suffix, so a Domain
+  // that is an IP address reaches no other host; user agents treat a host whose last label is a number
+  // (`127.0.0.1`, `127.1`, `0x7f.1`, `2130706433`) as IPv4, as the WHATWG URL host parser does.
+  const last = value.slice(value.lastIndexOf('.') + 1);
+  if (/^(?:\d+|0x[\da-f]*)$/i.test(last)) {
+    throw configError(ERR, option, `is an IPv4 address (its last label is a number); ${IP_DOMAIN_ADVICE}`);
+  }
+  // RFC 6265bis §5.6.3 and §5.7 (storage model, step on public suffixes): a Domain that is a public
+  // suffix (`com`, `co.uk`, `github.io`) makes the cookie host-only at best and is dropped when the
+  // request host differs. We do not ship the public suffix list; a single label is always a TLD or an
+  // intranet / `localhost` name, so refuse that. `localhost` too: a host-only cookie (no domain) covers
+  // it exactly, and browsers disagree on Domain=localhost (some drop the cookie).
+  if (labels === 1) {
+    throw configError(
+      ERR,
+      option,
+      `is a single label; user agents refuse a Domain that is a top-level domain or another public suffix, so give your own registrable domain such as 'example.com' (shared with its subdomains), or leave domain out for a host-only cookie (also the way to go on localhost)`,
+    );
+  }
   return value;
 }
+
+/** What to do instead of a Domain that is an IP address. */
+const IP_DOMAIN_ADVICE =
+  "a cookie for an IP address can only be host-only (RFC 6265bis §5.1.3: an IP address domain-matches nothing but itself), so leave domain out; give a host name such as 'example.com' to share the cookie with subdomains";
 
 /**
  * Validate cookie options and fill in defaults. Throws a `SessionError` with
@@ -228,11 +264,14 @@ function resolveDomain(value: unknown): string | undefined {
  * - name is a non-empty RFC 9110 token, does not end in `.<digits>`, and
  *   `name.<maxChunks-1>` leaves at least 256 of 4096 octets for a value;
  * - path starts with `/`, has no CTL, SP, `;` or `,`, and is at most 1024 octets;
- * - domain is a host name (optional leading `.`), at most 253 characters;
+ * - domain is a host name (optional leading `.`), at most 253 characters,
+ *   of at least two labels (not `com`, not `localhost`) and not an IPv4 or IPv6 address;
  * - `__Secure-` needs `secure`; `__Host-` needs `secure`, path `/` and no domain;
  *   `__Http-` needs `secure` and `httpOnly`; `__Host-Http-` needs all four
  *   (prefixes matched case-insensitively, as user agents do);
- * - `sameSite: 'none'` and `partitioned` need `secure`.
+ * - `sameSite: 'none'` and `partitioned` need `secure`;
+ * - no other option name (a typo such as `httponly` is `ERR_CONFIG_OPTION`,
+ *   naming the nearest valid one).
  *
  * @param input the user's options; `undefined` means all defaults.
  * @param maxChunks how many cookies a session may span (1 … 100, default 1);
@@ -255,6 +294,7 @@ export function resolveCookieOptions(input?: CookieOptions, maxChunks = 1): Reso
   if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
     throw configError(ERR, 'cookie', "must be an object such as { name: 'session' }; pass one or leave it out for the defaults");
   }
+  if (input !== undefined) rejectUnknownOptions(input, COOKIE_OPTIONS, 'cookie.');
   const name = resolveName(input?.name, maxChunks);
   const secure = resolveBoolean(input?.secure, true, 'cookie.secure');
   const httpOnly = resolveBoolean(input?.httpOnly, true, 'cookie.httpOnly');

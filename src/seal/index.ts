@@ -9,11 +9,11 @@
  *
  * @module
  */
-import { SessionError, configError, type UnsealErrorCode } from '../errors';
+import { SessionError, configError, rejectUnknownOptions, type UnsealErrorCode } from '../errors';
 import type { MaybePromise } from './engine';
 import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
 import { toLosslessJson } from './encoding';
-import { after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
+import { KEY_RING_OPTIONS, after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
 /**
  * Options of {@link sealData}.
@@ -29,7 +29,10 @@ export interface SealOptions extends KeyRingOptions {
   readonly keys: Keys;
   /** Seconds until the token expires (checked on unseal). `0` or absent: no expiry. */
   readonly ttl?: number;
-  /** What the token is for (`'magic-link'`, `'session:sid'`…); it only opens with the same purpose. */
+  /**
+   * What the token is for (`'magic-link'`, `'session:sid'`…); it only opens with the same purpose.
+   * Purposes starting with `cookie:` (any case) are the session store's and are refused (`ERR_CONFIG_OPTION`).
+   */
   readonly purpose?: string;
 }
 
@@ -45,7 +48,7 @@ export interface SealOptions extends KeyRingOptions {
 export interface UnsealOptions extends KeyRingOptions {
   /** The secret or key ring; any key in it may open the token. */
   readonly keys: Keys;
-  /** Must equal the purpose the token was sealed with (absent matches absent). */
+  /** Must equal the purpose the token was sealed with (absent matches absent). `cookie:…` is reserved, as in {@link SealOptions.purpose}. */
   readonly purpose?: string;
   /** Seconds a token is still accepted after its expiry, for clocks that disagree. Default 60, at most 600. */
   readonly timestampSkewSec?: number;
@@ -73,6 +76,10 @@ export interface SealRefused {
 
 export type SealOpenResult<T> = SealOpened<T> | SealRefused;
 
+/** Every option name {@link sealData} and {@link unsealData} take; any other is refused (a typo would be ignored otherwise). */
+const SEAL_OPTIONS: readonly string[] = ['keys', 'ttl', 'purpose', ...KEY_RING_OPTIONS];
+const UNSEAL_OPTIONS: readonly string[] = ['keys', 'purpose', 'timestampSkewSec', ...KEY_RING_OPTIONS];
+
 const MAX_TTL_SECONDS = 2 ** 31;
 const MAX_SKEW_SECONDS = 600;
 const MAX_PURPOSE = 256;
@@ -93,6 +100,27 @@ export function checkPurpose(purpose: unknown): string | undefined {
     throw configError('ERR_CONFIG_OPTION', 'purpose', `must be a non-empty string of at most ${MAX_PURPOSE} characters`);
   }
   return purpose;
+}
+
+/**
+ * Purposes the session store seals its cookies with (`cookie:<cookie name>`),
+ * matched without regard to case. {@link sealData} and {@link unsealData}
+ * refuse them, so that no token made for a link or an API can ever be a
+ * valid session cookie, and no session cookie opens outside the store.
+ */
+const STORE_PURPOSE_PREFIX = 'cookie:';
+
+/** @internal {@link checkPurpose}, and refuse the store's reserved purposes: the check of the public `sealData` / `unsealData`. */
+export function checkUserPurpose(purpose: unknown): string | undefined {
+  const checked = checkPurpose(purpose);
+  if (checked !== undefined && checked.slice(0, STORE_PURPOSE_PREFIX.length).toLowerCase() === STORE_PURPOSE_PREFIX) {
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      'purpose',
+      `purposes starting with '${STORE_PURPOSE_PREFIX}' are reserved for the session store's cookies (a token sealed with one would be a valid session); name your purpose after what the token is for, such as 'magic-link'`,
+    );
+  }
+  return checked;
 }
 
 /** @internal Validate a skew option (seconds) and return milliseconds. */
@@ -198,9 +226,10 @@ function readEnvelope<T>(ring: KeyRing, opened: IronOpened, purpose: string | un
  */
 export async function sealData(data: unknown, options: SealOptions): Promise<string> {
   requireOptions(options);
+  rejectUnknownOptions(options, SEAL_OPTIONS);
   const ring = resolveKeyRing(options.keys, options);
   const ttl = checkTtl(options.ttl);
-  const purpose = checkPurpose(options.purpose);
+  const purpose = checkUserPurpose(options.purpose);
   const now = Date.now();
   return sealWithRing(ring, data, purpose, now, ttl > 0 ? now + ttl * 1000 : undefined);
 }
@@ -228,8 +257,9 @@ export async function sealData(data: unknown, options: SealOptions): Promise<str
  */
 export async function unsealData<T = unknown>(sealed: string, options: UnsealOptions): Promise<T> {
   requireOptions(options);
+  rejectUnknownOptions(options, UNSEAL_OPTIONS);
   const ring = resolveKeyRing(options.keys, options);
-  const purpose = checkPurpose(options.purpose);
+  const purpose = checkUserPurpose(options.purpose);
   const skewMs = checkSkew(options.timestampSkewSec);
   const result = await openSealed<T>(ring, sealed, purpose, Date.now(), skewMs);
   if (!result.ok) throw new SessionError(result.code, MESSAGES[result.code]);

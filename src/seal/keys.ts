@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { configError } from '../errors';
+import { configError, rejectUnknownOptions } from '../errors';
 import { getEngine, isPromiseLike, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey, type MaybePromise } from './engine';
 import { toHex, utf8 } from './encoding';
 
@@ -74,6 +74,11 @@ export interface KeyDefinition {
  * - an ordered array: the first key seals, every key unseals;
  * - a map `{ [numericId]: secret }`: the highest id seals (iron-session's `password` map);
  * - a {@link KeyRing} made once with {@link createKeyRing}.
+ *
+ * A store reads its keys once, when it is built: to retire a key, build a new
+ * store (deploy). `sealData` and `unsealData` compare an array, map or
+ * `Uint8Array` with what it held at their last call with it, so a key removed
+ * from (or added to) the same object applies on the next call.
  *
  * @example
  * ```ts
@@ -421,34 +426,61 @@ function checkId(id: unknown, where: string): string {
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
     throw configError('ERR_CONFIG_KEYS', where, 'key id must be a non-empty string of letters, digits and underscores (/^\\w+$/)');
   }
+  // Every token carries its key id in clear: an id as long as a secret is most likely one ({ id, secret } swapped,
+  // or a map keyed by the secret), and would be sent in every cookie.
+  if (id.length >= MIN_SECRET) {
+    throw configError(
+      'ERR_CONFIG_KEYS',
+      where,
+      `key id is ${id.length} characters, as long as a secret; ids are short labels written in clear into every token (such as '1' or '2026_01'): check that id and secret are not swapped`,
+    );
+  }
   return id;
+}
+
+/**
+ * The longest key id an error message may name. Ids are short labels
+ * (`'1'`, `'2026_01'`); a longer string in an id position is most likely a
+ * secret put there by mistake (`{ id, secret }` swapped, or a map keyed by
+ * the secret), and no message may carry a secret, so it is described by its
+ * length instead.
+ */
+const MAX_SHOWN_ID = 16;
+
+/** `"<id>"` for an id short enough to be a label, else `an id of <n> characters` (never the text). */
+function shownId(id: string): string {
+  return id.length <= MAX_SHOWN_ID ? `"${id}"` : `an id of ${id.length} characters, not shown in case it is a secret`;
 }
 
 function definitions(keys: unknown): KeyDefinition[] {
   if (typeof keys === 'string' || keys instanceof Uint8Array) return [{ id: '1', secret: checkSecret(keys, 'keys') }];
   if (Array.isArray(keys)) {
     if (keys.length === 0) throw configError('ERR_CONFIG_KEYS', 'keys', 'the key ring is empty; give at least one { id, secret }');
-    return keys.map((entry: unknown, i) => {
+    // Array.from, not map: a hole in a sparse array is an entry too (undefined), not skipped.
+    return Array.from(keys as readonly unknown[], (entry: unknown, i) => {
       if (!entry || typeof entry !== 'object') {
         throw configError('ERR_CONFIG_KEYS', `keys[${i}]`, 'each entry must be an object { id, secret }');
       }
       const { id, secret } = entry as { id?: unknown; secret?: unknown };
-      const where = typeof id === 'string' && ID_PATTERN.test(id) ? `keys[${i}] (id "${id}")` : `keys[${i}]`;
+      const where = typeof id === 'string' && ID_PATTERN.test(id) && id.length <= MAX_SHOWN_ID ? `keys[${i}] (id "${id}")` : `keys[${i}]`;
       return { id: checkId(id, where), secret: checkSecret(secret, where) };
     });
   }
   if (keys && typeof keys === 'object') {
     const entries = Object.entries(keys);
     if (entries.length === 0) throw configError('ERR_CONFIG_KEYS', 'keys', 'the key map is empty; give at least one { [id]: secret }');
-    const defs = entries.map(([id, secret]) => {
+    const defs = entries.map(([id, secret], i) => {
+      // The map's keys are ids; a long one is named by position, never echoed (it may be a secret used as a key).
+      const where = id.length <= MAX_SHOWN_ID ? `keys["${id}"]` : `keys (entry ${i}, ${shownId(id)})`;
+      checkId(id, 'keys');
       if (!/^\d+$/.test(id)) {
         throw configError(
           'ERR_CONFIG_KEYS',
-          `keys["${checkId(id, 'keys')}"]`,
+          where,
           'ids of the map form must be numbers (the highest seals); use the array form [{ id, secret }] for other ids',
         );
       }
-      return { id, secret: checkSecret(secret, `keys["${id}"]`) };
+      return { id, secret: checkSecret(secret, where) };
     });
     return defs.sort((a, b) => Number(b.id) - Number(a.id));
   }
@@ -464,6 +496,22 @@ function definitions(keys: unknown): KeyDefinition[] {
  */
 export function requireOptions(options: unknown, hint = 'pass an object, at least { keys }'): void {
   if (!options || typeof options !== 'object') throw configError('ERR_CONFIG_OPTION', 'options', hint);
+}
+
+/** @internal The names of {@link KeyRingOptions}, also accepted beside `keys` by the store, `sealData` and `unsealData`. */
+export const KEY_RING_OPTIONS: readonly string[] = ['iterations', 'crypto', 'tokenCache'];
+
+/**
+ * @internal Just the {@link KeyRingOptions} of a larger options object (a
+ * store's, or `sealData`'s), for {@link createKeyRing}, which refuses any
+ * other name.
+ */
+export function ringOptionsOf(options: KeyRingOptions): KeyRingOptions {
+  return {
+    ...(options.iterations !== undefined && { iterations: options.iterations }),
+    ...(options.crypto !== undefined && { crypto: options.crypto }),
+    ...(options.tokenCache !== undefined && { tokenCache: options.tokenCache }),
+  };
 }
 
 /**
@@ -500,6 +548,7 @@ function ringAlone(ring: KeyRing, options: KeyRingOptions): KeyRing {
  */
 export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing {
   requireOptions(options, 'pass an object such as { iterations }, or nothing');
+  rejectUnknownOptions(options, KEY_RING_OPTIONS);
   const given = asKeyRing(keys);
   if (given) return ringAlone(given, options);
   const iterations = options.iterations ?? 1;
@@ -525,18 +574,74 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
   const defs = definitions(keys);
   const seen = new Set<string>();
   for (const def of defs) {
-    if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id "${def.id}")`, 'key ids must be unique; give each key its own id');
+    if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id ${shownId(def.id)})`, 'key ids must be unique; give each key its own id');
     seen.add(def.id);
   }
   return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)), tokenCache);
 }
 
-const objectRings = new WeakMap<object, Map<string, KeyRing>>();
+/**
+ * What an object `keys` held when its ring was built: per entry, the id and
+ * the secret (a string, or a copy of the bytes). Rings are cached per keys
+ * object, and that object can change afterwards (a key removed from the same
+ * array, added to the same map, a Uint8Array wiped in place): every call
+ * compares the object with this snapshot and builds a new ring when they
+ * differ, so a removed key never keeps opening tokens and an added one seals
+ * at once. The comparison reads each entry's id and secret (strings compare
+ * by reference first; a Uint8Array is compared byte by byte, 32 bytes
+ * usually): a few nanoseconds per key.
+ */
+type KeysSnapshot = ReadonlyArray<readonly [id: unknown, secret: unknown]>;
+
+function snapshotOf(keys: object): KeysSnapshot {
+  const copy = (secret: unknown) => (secret instanceof Uint8Array ? new Uint8Array(secret) : secret);
+  if (keys instanceof Uint8Array) return [[undefined, copy(keys)]];
+  if (Array.isArray(keys)) {
+    return Array.from(keys as readonly unknown[], (entry: unknown) =>
+      entry && typeof entry === 'object' ? ([(entry as KeyDefinition).id, copy((entry as KeyDefinition).secret)] as const) : ([undefined, entry] as const),
+    );
+  }
+  return Object.keys(keys).map((id) => [id, copy((keys as Record<string, unknown>)[id])] as const);
+}
+
+function sameSecret(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function matchesSnapshot(keys: object, snapshot: KeysSnapshot): boolean {
+  if (keys instanceof Uint8Array) return sameSecret(keys, snapshot[0]?.[1]);
+  if (Array.isArray(keys)) {
+    if (keys.length !== snapshot.length) return false;
+    for (let i = 0; i < snapshot.length; i++) {
+      const entry: unknown = keys[i];
+      const [id, secret] = snapshot[i]!;
+      if (entry && typeof entry === 'object') {
+        if ((entry as KeyDefinition).id !== id || !sameSecret((entry as KeyDefinition).secret, secret)) return false;
+      } else if (id !== undefined || entry !== secret) return false;
+    }
+    return true;
+  }
+  const ids = Object.keys(keys);
+  if (ids.length !== snapshot.length) return false;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const [was, secret] = snapshot[i]!;
+    if (id !== was || !sameSecret((keys as Record<string, unknown>)[id], secret)) return false;
+  }
+  return true;
+}
+
+const objectRings = new WeakMap<object, { readonly snapshot: KeysSnapshot; readonly byVariant: Map<string, KeyRing> }>();
 const stringRings = new Map<string, Map<string, KeyRing>>();
 
 /**
  * The ring for `keys`, built once per keys value and options so that repeated
- * `sealData` calls with the same keys reuse derived keys.
+ * `sealData` calls with the same keys reuse derived keys. An object `keys`
+ * (array or map) is compared on every call with what it held when its ring
+ * was built, and a changed one gets a new ring (see {@link KeysSnapshot}).
  *
  * @internal
  */
@@ -552,12 +657,18 @@ export function resolveKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRin
       stringRings.set(keys, (byVariant = new Map()));
     }
   } else if (keys && typeof keys === 'object') {
-    byVariant = objectRings.get(keys);
-    if (!byVariant) objectRings.set(keys, (byVariant = new Map()));
+    const cached = objectRings.get(keys);
+    if (cached && matchesSnapshot(keys, cached.snapshot)) byVariant = cached.byVariant;
+    else {
+      // Validate before caching: a ring is only ever built from (and cached for) the keys as they are now.
+      const ring = createKeyRing(keys, ringOptionsOf(options));
+      objectRings.set(keys, { snapshot: snapshotOf(keys), byVariant: new Map([[variant, ring]]) });
+      return ring;
+    }
   }
   let ring = byVariant?.get(variant);
   if (!ring) {
-    ring = createKeyRing(keys, options);
+    ring = createKeyRing(keys, ringOptionsOf(options));
     byVariant?.set(variant, ring);
   }
   return ring;

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { SessionError, configError } from '../errors';
+import { SessionError, configError, rejectUnknownOptions } from '../errors';
 import { assertMaxChunks } from '../cookie/chunks';
 import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
-import { createKeyRing, requireOptions, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { KEY_RING_OPTIONS, createKeyRing, requireOptions, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { isCookieName } from '../cookie/grammar';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
@@ -298,10 +298,24 @@ function hook<F>(value: unknown, option: string): F | undefined {
   return value as F;
 }
 
+/**
+ * Every option name of {@link CookieSessionStoreOptions}; any other is
+ * refused at construction, naming the nearest (`idleTimout` from plain
+ * JavaScript would otherwise be ignored). A new option must be added here.
+ */
+export const STORE_OPTIONS: readonly string[] = [
+  'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
+  'timestampSkewSec', 'onInvalid', 'fromIronSession', 'isRevoked', ...KEY_RING_OPTIONS,
+];
+
+/** The option names of `fromIronSession`. */
+const LEGACY_OPTIONS: readonly string[] = ['cookieName', 'password', 'ttl'];
+
 /** Validate options and apply defaults. */
 export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1>): ResolvedStoreOptions {
   requireOptions(options);
-  const ring = createKeyRing(options.keys, options);
+  rejectUnknownOptions(options, STORE_OPTIONS);
+  const ring = createKeyRing(options.keys, ringOptionsOf(options));
   if (options.schema !== undefined && !isStandardSchema(options.schema)) {
     throw configError('ERR_CONFIG_OPTION', 'schema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({...})');
   }
@@ -354,6 +368,7 @@ function resolveLegacy(
   if (!input || typeof input !== 'object' || typeof input.cookieName !== 'string' || !isCookieName(input.cookieName)) {
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession.cookieName', "must be iron-session's cookieName (an RFC 6265 token)");
   }
+  rejectUnknownOptions(input, LEGACY_OPTIONS, 'fromIronSession.');
   if (typeof input.password !== 'string' && (!input.password || typeof input.password !== 'object')) {
     throw configError('ERR_CONFIG_KEYS', 'fromIronSession.password', "must be iron-session's password: a string, or its { [id]: password } map");
   }

@@ -194,6 +194,16 @@ describe('migration from iron-session (fromIronSession)', () => {
     expect(textById(me.text, 'user')).toBe('carol');
     expect(textById(me.text, 'count')).toBe('7');
   });
+
+  test("a legacy-named cookie whose percent-decoded value holds '; sid=<seal>' does not load that seal in a server component", async () => {
+    const client = new Client(app.url);
+    // Tossed from a sibling subdomain: Next decodes it to `x; sid=<seal>`, a second cookie the browser never had.
+    client.jar.put('myapp_session', `x${encodeURIComponent(`; sid=${await mintCookie(SECRET, 42)}`)}`);
+    const me = await client.fetch('/me');
+    expect(me.status).toBe(200);
+    expect(textById(me.text, 'count')).toBe('0');
+    expect(textById(me.text, 'session-id')).toBe('none');
+  });
 });
 
 describe('proxy', () => {

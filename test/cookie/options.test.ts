@@ -224,7 +224,7 @@ describe('resolveCookieOptions: path', () => {
 });
 
 describe('resolveCookieOptions: domain', () => {
-  it.each(['example.com', '.example.com', 'localhost', 'a-b.example', 'xn--bcher-kva.example', '127.0.0.1', 'EXAMPLE.COM'])(
+  it.each(['example.com', '.example.com', 'a-b.example', 'xn--bcher-kva.example', 'EXAMPLE.COM', 'app.localhost', '1password.com', 'x.0a', 'a.b.c.d.example'])(
     'accepts %j as given',
     (domain) => {
       expect(resolveCookieOptions({ domain }).domain).toBe(domain);
@@ -344,5 +344,29 @@ describe('resolveCookieOptions: cookie prefixes', () => {
     expect(resolveCookieOptions({ name: '_Host-sid', secure: false, path: '/x' }).name).toBe('_Host-sid');
     expect(resolveCookieOptions({ name: '__Hostsid', secure: false }).name).toBe('__Hostsid');
     expect(resolveCookieOptions({ name: '__Securesid', secure: false }).name).toBe('__Securesid');
+  });
+});
+
+describe('resolveCookieOptions: a domain that is a public suffix or an IP address', () => {
+  it.each(['com', '.com', 'localhost', '.localhost', 'LOCALHOST', 'intranet', 'xn--p1ai'])('refuses the single label %j, saying to give a registrable domain or leave it out', (domain) => {
+    expectCookieConfigError(() => resolveCookieOptions({ domain }), 'cookie.domain', /single label.*such as 'example\.com'.*leave domain out/);
+  });
+
+  it.each(['127.0.0.1', '.127.0.0.1', '10.0.0.1', '127.1', '0x7f.0.0.1', '2130706433', '192.168.1.0x1', 'a.b.c.1', 'example.0x', 'example.123'])(
+    'refuses %j, which user agents take as an IPv4 address',
+    (domain) => {
+      expectCookieConfigError(() => resolveCookieOptions({ domain }), 'cookie.domain', /IPv4 address.*leave domain out/);
+    },
+  );
+
+  it.each(['::1', '[::1]', '2001:db8::1', '[2001:db8::1]', '::ffff:127.0.0.1', 'fe80::1'])('refuses the IPv6 address %j', (domain) => {
+    expectCookieConfigError(() => resolveCookieOptions({ domain }), 'cookie.domain', /IPv6 address.*leave domain out/);
+  });
+
+  it('a store refuses them at construction too', async () => {
+    const { CookieSessionStore } = await import('../../src/index');
+    for (const domain of ['com', 'localhost', '127.0.0.1', '::1']) {
+      expect(() => new CookieSessionStore({ keys: 'x'.repeat(32), cookie: { domain } })).toThrow(/cookie\.domain/);
+    }
   });
 });

@@ -27,7 +27,7 @@ describe('basic workflow (custom path and domain)', () => {
     const store = new CookieSessionStore({
       keys: SECRET,
       schema,
-      cookie: { name: 'actix-test', path: '/test/', domain: 'localhost' },
+      cookie: { name: 'actix-test', path: '/test/', domain: 'example.com' }, // actix uses 'localhost', which we refuse as a single label
       ttl: 100,
     });
     const browser = new Browser();
@@ -36,7 +36,7 @@ describe('basic workflow (custom path and domain)', () => {
     const cookie = cookieNamed(first.cookies, 'actix-test');
     expect(first.cookies).toHaveLength(1);
     expect(cookie.attributes.get('path')).toBe('/test/');
-    expect(cookie.attributes.get('domain')).toBe('localhost');
+    expect(cookie.attributes.get('domain')).toBe('example.com');
     expect(cookie.attributes.get('secure')).toBe(true);
     expect(cookie.attributes.get('httponly')).toBe(true);
     expect(cookie.attributes.get('samesite')).toBe('Lax');
@@ -251,11 +251,11 @@ describe('complex workflow', () => {
   });
 
   it('logout with a custom path and domain removes the cookie with the same Path, Domain, Secure, HttpOnly and SameSite', async () => {
-    // actix-session tests/middleware.rs `cookie_storage`: path /test, domain localhost.
+    // actix-session tests/middleware.rs `cookie_storage`: path /test, domain localhost (here example.com: a single-label domain is refused).
     const app = new CookieSessionStore({
       keys: SECRET,
       schema,
-      cookie: { name: 'id', path: '/test', domain: 'localhost', sameSite: 'strict' },
+      cookie: { name: 'id', path: '/test', domain: 'example.com', sameSite: 'strict' },
       lifecycle: 'browser',
     });
     const browser = new Browser();
@@ -271,7 +271,7 @@ describe('complex workflow', () => {
       expect(removal.attributes.get(attribute), attribute).toEqual(set.attributes.get(attribute));
     }
     expect(removal.attributes.get('path')).toBe('/test');
-    expect(removal.attributes.get('domain')).toBe('localhost');
+    expect(removal.attributes.get('domain')).toBe('example.com');
   });
 });
 

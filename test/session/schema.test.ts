@@ -6,8 +6,13 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CookieSessionStore, sealData, type InvalidSessionEvent, type StandardSchemaV1 } from '../../src/index';
+import { CookieSessionStore, type InvalidSessionEvent, type StandardSchemaV1 } from '../../src/index';
 import { Browser, SECRET, cookieNamed, expectConfigError, request, thrown } from './helpers';
+import { sealWithRing } from '../../src/seal/index';
+import { createKeyRing } from '../../src/seal/keys';
+
+/** Seal `data` under the store's purpose `cookie:session` with SECRET, as a key holder could (sealData refuses the store's purposes). */
+const sealForStore = async (data: unknown): Promise<string> => sealWithRing(createKeyRing(SECRET), data, 'cookie:session', Date.now(), undefined);
 
 const v1 = z.object({
   userId: z.string().optional(),
@@ -262,7 +267,7 @@ describe('without a schema (plain JSON objects)', () => {
     // validator still refuses it on the way in.
     const c = Math.floor(Date.now() / 1000);
     const payload = JSON.parse(`{"id":"AAAAAAAAAAAAAAAAAAAAAA","c":${c},"v":{"__proto__":{"polluted":true}}}`) as unknown;
-    const token = await sealData(payload, { keys: SECRET, purpose: 'cookie:session' });
+    const token = await sealForStore(payload);
     const s = await store().load(`session=${token}`);
     expect(s.invalidReason).toBe('invalid-schema');
     expect(s.data).toEqual({});
@@ -275,7 +280,7 @@ describe('without a schema (plain JSON objects)', () => {
     ['a non-object', () => ['notice']],
   ])('a sealed flash holding %s (made by a key holder) is refused on load, as on write', async (_, flash) => {
     const c = Math.floor(Date.now() / 1000);
-    const token = await sealData({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c, v: { a: 1 }, f: flash() }, { keys: SECRET, purpose: 'cookie:session' });
+    const token = await sealForStore({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c, v: { a: 1 }, f: flash() });
     const stores = [new CookieSessionStore({ keys: SECRET }), new CookieSessionStore({ keys: SECRET, schema: z.object({ a: z.number().optional() }) })];
     for (const st of stores) {
       const s = await st.load(`session=${token}`);
@@ -288,7 +293,7 @@ describe('without a schema (plain JSON objects)', () => {
 
   it('a sealed flash of plain JSON is read', async () => {
     const c = Math.floor(Date.now() / 1000);
-    const token = await sealData({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c, v: {}, f: { notice: { text: 'Saved', n: [1, null] } } }, { keys: SECRET, purpose: 'cookie:session' });
+    const token = await sealForStore({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c, v: {}, f: { notice: { text: 'Saved', n: [1, null] } } });
     const s = await store().load(`session=${token}`);
     expect(s.invalidReason).toBeUndefined();
     expect(s.takeFlash('notice')).toEqual({ text: 'Saved', n: [1, null] });

@@ -12,6 +12,11 @@ import { z } from 'zod';
 import { CookieSessionStore, sealData, type InvalidSessionEvent, type SessionInfo } from '../../src/index';
 import { ironSeal } from '../../src/seal/iron';
 import { Browser, OTHER_SECRET, SECRET, checkResponse, cookieNamed, request } from './helpers';
+import { sealWithRing } from '../../src/seal/index';
+import { createKeyRing } from '../../src/seal/keys';
+
+/** Seal `data` under the store's purpose `cookie:session` with SECRET, as a key holder could (sealData refuses the store's purposes). */
+const sealForStore = async (data: unknown): Promise<string> => sealWithRing(createKeyRing(SECRET), data, 'cookie:session', Date.now(), undefined);
 
 const schema = z.object({ userId: z.string().optional(), n: z.number().default(0) });
 type State = z.output<typeof schema>;
@@ -152,7 +157,7 @@ describe('authentic, but not a session cookie of this store', () => {
   it('the store purpose with a payload of the wrong shape (a key holder forging) → malformed', async () => {
     const { store } = watchedStore();
     for (const data of [{ hello: 1 }, [], 'text', null, { id: 'short', c: 1, v: {} }, { id: 'AAAAAAAAAAAAAAAAAAAAAA', c: -5, v: {} }]) {
-      const token = await sealData(data, { keys: SECRET, purpose: 'cookie:session' });
+      const token = await sealForStore(data);
       expect((await store.load(`session=${token}`)).invalidReason).toBe('malformed');
     }
   });

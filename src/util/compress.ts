@@ -160,11 +160,15 @@ function noBackend(): never {
   );
 }
 
-/** Raw DEFLATE of `bytes` (level 9: session states are small, and every byte saved is a cookie byte). */
+/**
+ * Raw DEFLATE of `bytes` at zlib's default level 6 (as CompressionStream): level 9
+ * spends ~4× the time on a repetitive cart (~350 vs ~80 µs for 8.7 KB) to save
+ * ~50 bytes, under 2% of a cookie.
+ */
 export function deflate(bytes: Uint8Array): Maybe<Uint8Array> {
   const backend = compressionBackend();
   if (backend === 'node:zlib') {
-    const out = zlib!.deflateRawSync(bytes, { level: 9 });
+    const out = zlib!.deflateRawSync(bytes, { level: 6 });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
   if (backend === 'none') noBackend();

@@ -141,12 +141,12 @@ export function compressionBackend(): CompressionBackend {
 }
 
 /**
- * Force a backend (tests and benchmarks: exercise the Web path on Node).
- * `undefined` restores automatic choice.
+ * Force a backend (tests and benchmarks: exercise the Web path, or a runtime
+ * with neither, on Node). `undefined` restores automatic choice.
  *
  * @internal
  */
-export function forceCompressionBackend(backend: Exclude<CompressionBackend, 'none'> | undefined): void {
+export function forceCompressionBackend(backend: CompressionBackend | undefined): void {
   if (backend === 'node:zlib' && (zlib ??= loadZlib()) === null) throw new Error('node:zlib is not available here');
   if (backend === 'compression-streams' && !hasStreams()) throw new Error('Compression Streams are not available here');
   forced = backend;

@@ -64,6 +64,18 @@ describe('backend choice', () => {
   });
 });
 
+describe('a runtime with neither node:zlib nor Compression Streams (Vercel edge-runtime 3 today)', () => {
+  it('cannot compress (a configuration error naming the option) and refuses a compressed payload as corrupt', async () => {
+    forceCompressionBackend('none');
+    expect(compressionBackend()).toBe('none');
+    expect(() => deflate(text('{}'))).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION', option: 'compress' }));
+    expect(() => packPlaintext('{"a":"' + 'x'.repeat(100) + '"}', true)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION' }));
+    expect(await packPlaintext('{"a":1}', false)).toBe('{"a":1}');
+    expect(await inflate(nodeZlib.deflateRawSync('{"a":1}'), 100)).toEqual({ ok: false, reason: 'corrupt' });
+    expect(await unpackPlaintext(text('{"a":1}'), 100)).toEqual({ ok: true, text: '{"a":1}' });
+  });
+});
+
 describe.each(BACKENDS)('deflate / inflate (%s)', (backend) => {
   const use = () => forceCompressionBackend(backend);
 

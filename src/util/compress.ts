@@ -20,6 +20,15 @@
  *   codes), so one slice yields at most ~0.5 MiB, and the output is read
  *   chunk by chunk and the stream cancelled the moment the total passes the
  *   bound. Memory: the bound plus one slice's output, never the whole bomb.
+ *   Measured in Chromium 156 (test/seal/compress-browser.test.ts): a 1 GiB
+ *   bomb is refused in ~2 ms with no heap growth; written in one piece it
+ *   took 3 s and +1 GiB of heap.
+ *
+ * Probed by hand (2026-12) with a bundle of this module: node:zlib is used
+ * on Node 20/22/24, Bun and Deno (the self-test passes); Compression Streams
+ * on workerd (with and without `nodejs_compat`) and Chromium; Vercel's
+ * edge-runtime 3 has neither, so there {@link deflate} throws
+ * `ERR_CONFIG_OPTION` and {@link inflate} answers `corrupt`.
  *
  * Both paths refuse the same inputs: a stream that is truncated or corrupt
  * is `corrupt`; one whose output passes the bound is `too-large` (a stream

@@ -287,3 +287,14 @@ describe.each(ENGINES)('signed tokens ($engine engine)', ({ options }) => {
     );
   });
 });
+
+describe('a ring from an older copy of the library (same ring revision, no signing keys)', () => {
+  it('is a configuration error naming keys, on sign and on open, never a TypeError', async () => {
+    const ring = createKeyRing(SECRET);
+    const token = await signWithRing(ring, { a: 1 }, undefined, Date.now(), undefined);
+    const key = ring.current;
+    const older = { ...ring, current: { id: key.id, engine: key.engine }, get: () => ({ id: key.id, engine: key.engine }) } as unknown as typeof ring;
+    expect(thrown(() => signWithRing(older, { a: 1 }, undefined, Date.now(), undefined))).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'keys' });
+    expect(thrown(() => openSigned(older, token, undefined, Date.now(), SKEW))).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'keys' });
+  });
+});

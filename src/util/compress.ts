@@ -289,13 +289,21 @@ const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 export const MIN_SAVING = 16;
 
 /**
+ * Texts shorter than this are never deflated: a `{ userId }` session would
+ * pay a zlib context (~20 µs on Node, ~400 µs with Compression Streams) for
+ * a saving under {@link MIN_SAVING} (bench/compress.bench.ts).
+ */
+export const MIN_COMPRESS_BYTES = 128;
+
+/**
  * The plaintext to seal for a JSON text: with `compress`, `0xFF ‖ deflate`
- * when that is at least {@link MIN_SAVING} bytes shorter than the UTF-8
- * text, else the text itself (as a string, so the caller's plain path is unchanged).
+ * when the text is at least {@link MIN_COMPRESS_BYTES} long and that is at
+ * least {@link MIN_SAVING} bytes shorter than the UTF-8 text, else the text itself (as a string, so the caller's plain path is unchanged).
  */
 export function packPlaintext(json: string, compress: boolean): Maybe<Uint8Array | string> {
   if (!compress) return json;
   const text = encoder.encode(json);
+  if (text.length < MIN_COMPRESS_BYTES) return json;
   const mark = (packed: Uint8Array): Uint8Array | string => {
     if (packed.length + 1 + MIN_SAVING > text.length) return json;
     const out = new Uint8Array(packed.length + 1);

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFLATE_MARK,
   INFLATE_FACTOR,
+  MIN_COMPRESS_BYTES,
   MIN_SAVING,
   compressionBackend,
   deflate,
@@ -69,7 +70,7 @@ describe('a runtime with neither node:zlib nor Compression Streams (Vercel edge-
     forceCompressionBackend('none');
     expect(compressionBackend()).toBe('none');
     expect(() => deflate(text('{}'))).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION', option: 'compress' }));
-    expect(() => packPlaintext('{"a":"' + 'x'.repeat(100) + '"}', true)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION' }));
+    expect(() => packPlaintext('{"a":"' + 'x'.repeat(300) + '"}', true)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION' }));
     expect(await packPlaintext('{"a":1}', false)).toBe('{"a":1}');
     expect(await inflate(nodeZlib.deflateRawSync('{"a":1}'), 100)).toEqual({ ok: false, reason: 'corrupt' });
     expect(await unpackPlaintext(text('{"a":1}'), 100)).toEqual({ ok: true, text: '{"a":1}' });
@@ -198,6 +199,12 @@ describe('the plaintext mark', () => {
     expect(nodeZlib.deflateRawSync(short, { level: 9 }).length + 1).toBeLessThan(short.length);
     expect(nodeZlib.deflateRawSync(short, { level: 9 }).length + 1 + MIN_SAVING).toBeGreaterThan(short.length);
     expect(await packPlaintext(short, true)).toBe(short);
+    // Below MIN_COMPRESS_BYTES nothing is deflated, even where it would save MIN_SAVING; at it, it is.
+    const below = `{"a":"${'x'.repeat(MIN_COMPRESS_BYTES - 9)}"}`;
+    expect(below.length).toBe(MIN_COMPRESS_BYTES - 1);
+    expect(await packPlaintext(below, true)).toBe(below);
+    const at = `{"a":"${'x'.repeat(MIN_COMPRESS_BYTES - 8)}"}`;
+    expect(((await packPlaintext(at, true)) as Uint8Array)[0]).toBe(DEFLATE_MARK);
     expect(await packPlaintext(CART, false)).toBe(CART);
   });
 

@@ -25,6 +25,7 @@
  * - `ERR_SEAL_UNKNOWN_KEY`: the token names a key id that is not in the ring (retired key).
  * - `ERR_SEAL_PURPOSE`: authentic, but sealed for another purpose (or by another library).
  * - `ERR_SEAL_NOT_JSON`: authentic, but the plaintext is not JSON.
+ * - `ERR_SEAL_INFLATE_LIMIT`: authentic, but its compressed payload inflates past the bound (`maxInflatedBytes`).
  *
  * Sessions:
  * - `ERR_SESSION_INVALID`: the schema rejected a value being written; see `issues`.
@@ -50,6 +51,7 @@ export type SessionErrorCode =
   | 'ERR_SEAL_UNKNOWN_KEY'
   | 'ERR_SEAL_PURPOSE'
   | 'ERR_SEAL_NOT_JSON'
+  | 'ERR_SEAL_INFLATE_LIMIT'
   | 'ERR_SESSION_INVALID'
   | 'ERR_SESSION_TOO_LARGE'
   | 'ERR_SESSION_HEADERS_SENT'

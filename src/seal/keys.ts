@@ -162,6 +162,8 @@ const MAX_ITERATIONS = 10_000_000;
 const CACHE_LIMIT = 256;
 const SEALS_PER_SALT = 2 ** 31;
 const DEFAULT_TOKEN_CACHE = 1024;
+/** Salt prefix of the signed-only HMAC key ({@link RingKey.signingKey}); the key id follows. */
+export const SIGNING_LABEL = 'sealed-session/signed/v1/';
 const MAX_TOKEN_CACHE = 1_000_000;
 
 /**
@@ -274,6 +276,29 @@ export class RingKey {
   /** Number of cached derived keys (for tests and memory checks). */
   get cacheSize(): number {
     return this.#encCache.size + this.#macCache.size;
+  }
+
+  #signing: MaybePromise<EngineKey> | undefined;
+
+  /**
+   * The HMAC-SHA-256 key of signed-only tokens (`signed.ts`), derived once per
+   * key: PBKDF2-SHA-256(password, `sealed-session/signed/v1/<id>`, 1 iteration,
+   * 32 bytes), which is HMAC-SHA-256(password, label ‖ 00000001), a PRF of the
+   * secret. "Password" is what iron derives from (the stretched password with
+   * `iterations` > 1, the raw bytes of a 32-byte key). Separate from every
+   * iron key: those are PBKDF2-SHA-1 over a hex salt (the label is not hex),
+   * or the raw key itself, and the stretch uses another label.
+   */
+  signingKey(): MaybePromise<EngineKey> {
+    if (this.#signing === undefined) {
+      const engine = this.engine;
+      this.#signing = after(this.#password, (password) =>
+        after(engine.pbkdf2(password, utf8(`${SIGNING_LABEL}${this.id}`), 1, 'SHA-256'), (bytes) =>
+          after(engine.importKey(bytes, 'mac'), (key) => (this.#signing = key)),
+        ),
+      );
+    }
+    return this.#signing;
   }
 }
 

@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import * as nodeZlib from 'node:zlib';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../adapters/next-helpers';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBrowser, launchBrowser } from '../helpers/browser';
 import { SECRET } from './helpers';
 
 const MiB = 1024 * 1024;
@@ -57,30 +57,6 @@ let server: http.Server;
 let page: Awaited<ReturnType<Browser['newPage']>>;
 let bundle: string;
 
-beforeAll(async () => {
-  const result = await build({
-    stdin: { contents: ENTRY, resolveDir: root, sourcefile: 'probe.ts', loader: 'ts' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-  });
-  bundle = result.outputFiles[0]!.text;
-  server = http.createServer((_, res) => res.setHeader('content-type', 'text/html').end('<!doctype html><title>probe</title>'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  await page.addScriptTag({ content: bundle });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
-
 type Probe = {
   backend(): string;
   deflateHex(text: string): Promise<string>;
@@ -92,7 +68,31 @@ type Probe = {
 const call = <K extends keyof Probe>(name: K, ...args: Parameters<Probe[K]>) =>
   page.evaluate(([n, a]) => (window as unknown as { probe: Record<string, (...x: unknown[]) => unknown> }).probe[n]!(...a), [name, args] as const) as Promise<Awaited<ReturnType<Probe[K]>>>;
 
-describe('Compression Streams in Chromium', () => {
+describeBrowser('Compression Streams in Chromium', () => {
+  beforeAll(async () => {
+    const result = await build({
+      stdin: { contents: ENTRY, resolveDir: root, sourcefile: 'probe.ts', loader: 'ts' },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'silent',
+    });
+    bundle = result.outputFiles[0]!.text;
+    server = http.createServer((_, res) => res.setHeader('content-type', 'text/html').end('<!doctype html><title>probe</title>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.addScriptTag({ content: bundle });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
   it('the browser bundle has no node: import, and picks Compression Streams', async () => {
     expect(bundle).not.toMatch(/\brequire\(["']node:|from\s*["']node:/);
     expect(await call('backend')).toBe('compression-streams');

@@ -181,6 +181,29 @@ describe('sealed-session/fastify beyond the checklist', () => {
     expect(r.setCookies).toEqual([]);
   });
 
+  test('@fastify/cookie registered after the plugin: one Set-Cookie per name, the latest session state', async () => {
+    const late = Fastify();
+    await late.register(sealedSession, { store });
+    await late.register(cookie);
+    late.post('/commit', async (request, reply) => {
+      s(request).set('count', 1);
+      await s(request).commit();
+      s(request).set('note', 'second');
+      reply.setCookie('app', '1', { path: '/' });
+      return readOf(s(request));
+    });
+    late.get('/read', async (request) => readOf(s(request)));
+    const lateOrigin = await late.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const c = new Client(lateOrigin);
+      const r = await post(c, '/commit');
+      expect(expectOneSetCookiePerName(r.setCookies).map((p) => p.name).sort()).toEqual(['app', CONFORMANCE_COOKIE]);
+      expect(JSON.parse((await c.fetch('/read')).text)).toMatchObject({ count: 1, note: 'second' });
+    } finally {
+      await late.close();
+    }
+  });
+
   test('register without a store fails at start-up with what to pass', async () => {
     const broken = Fastify();
     await expect(broken.register(sealedSession, {} as never).ready()).rejects.toThrow(/needs the CookieSessionStore as `store`/);

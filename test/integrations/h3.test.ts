@@ -65,6 +65,15 @@ function buildApp(): H3 {
     second.set('count', first.get('count') + 1);
     return { same: first === second, ...readOf(first) };
   });
+  // Error responses get h3's errHeaders, not the prepared headers: no session cookie on them.
+  app.post('/bad-request', async (event) => {
+    (await useSealedSession(event, store)).set('note', 'on a 400');
+    return new Response('no', { status: 400 });
+  });
+  app.post('/throws', async (event) => {
+    (await useSealedSession(event, store)).set('note', 'before a throw');
+    throw new HTTPError({ status: 409, message: 'conflict' });
+  });
   app.post('/response', async (event) => {
     (await useSealedSession(event, store)).set('note', 'web response');
     return new Response('made', { status: 201, headers: { 'set-cookie': 'own=1; Path=/' } });
@@ -118,6 +127,17 @@ describe('sealed-session/h3 beyond the checklist', () => {
     expect(r.status).toBe(201);
     expect(expectOneSetCookiePerName(r.setCookies).map((p) => p.name).sort()).toEqual([CONFORMANCE_COOKIE, 'own']);
     expect(JSON.parse((await c.fetch('/read')).text)).toMatchObject({ note: 'web response' });
+  });
+
+  test('a returned Response with status >= 400, and a thrown error, carry no session cookie (h3 gives them errHeaders)', async () => {
+    const c = new Client(server.origin);
+    const bad = await post(c, '/bad-request');
+    expect(bad.status).toBe(400);
+    expect(bad.setCookies).toEqual([]);
+    const thrown = await post(c, '/throws');
+    expect(thrown.status).toBe(500);
+    expect(thrown.setCookies).toEqual([]);
+    expect(JSON.parse((await c.fetch('/read')).text)).toMatchObject({ note: null, isNew: true });
   });
 
   test('without the middleware: updateSealedSession and clearSealedSession commit themselves', async () => {

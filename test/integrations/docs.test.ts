@@ -67,5 +67,5 @@ describe('docs/integrations', () => {
         return `${d.file?.fileName.slice(out.length + 1) ?? ''}:${where ? where.line + 1 : ''} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
       });
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

@@ -78,6 +78,11 @@ function buildApp(): express.Express {
     res.writeHead(201, { 'content-type': 'text/plain', 'set-cookie': 'raw=1; Path=/' });
     res.end('made');
   });
+  app.post('/write-head-oversize', (req, res) => {
+    s(req).set('note', OVERSIZE_NOTE);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('never');
+  });
   app.post('/stream-oversize', (req, res) => {
     s(req).set('note', OVERSIZE_NOTE);
     res.write('never');
@@ -144,6 +149,13 @@ describe('sealed-session/express beyond the checklist', () => {
     expect(JSON.parse(r.text)).toEqual({ error: 'ERR_SESSION_TOO_LARGE' });
     expect(r.setCookies).toEqual([]);
     expect(await state(c)).toMatchObject({ count: 1, note: null });
+  });
+
+  test('res.writeHead() called by the route over budget: the error handler answers', async () => {
+    const c = new Client(server.origin);
+    const r = await post(c, '/write-head-oversize');
+    expect(r.status).toBe(413);
+    expect(r.setCookies).toEqual([]);
   });
 
   test('next(err) and a thrown error: the error handler answers, with the session committed on its response', async () => {

@@ -1,7 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    express: 'src/integrations/express.ts',
+    fastify: 'src/integrations/fastify.ts',
+    hono: 'src/integrations/hono.ts',
+    h3: 'src/integrations/h3.ts',
+  },
+  // The integrations import the core's types as 'sealed-session' (nothing at run time), and their frameworks' types.
+  external: ['sealed-session', 'express', 'fastify', 'hono', 'h3'],
   format: ['esm', 'cjs'],
   // Declarations leave out what is marked @internal (key internals, adapter symbols).
   dts: { compilerOptions: { stripInternal: true } },
@@ -12,7 +20,6 @@ export default defineConfig({
   treeshake: true,
   // node:crypto is reached through process.getBuiltinModule at run time, never imported,
   // so the same bundle runs in Node, Bun, Deno, workerd and browsers.
-  external: [],
   // iron-webcrypto is ESM-only: a `require('iron-webcrypto')` in the CJS build
   // throws ERR_REQUIRE_ESM on Node 20 before 20.19 (engines says >=20.16). Only
   // two of its constants are used, so they are inlined into both builds and

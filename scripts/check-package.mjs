@@ -99,6 +99,20 @@ await check('the CJS build requires nothing', () => {
   if (match) throw new Error(`dist/index.cjs: ${match[0]} (an ESM-only dependency breaks require() on Node 20 < 20.19; bundle it with noExternal in tsup.config.ts)`);
 });
 
+// Subpath exports other than '.' (sealed-session/express, …): framework integrations.
+const SUBPATHS = Object.keys(JSON.parse(read('package.json')).exports).filter((k) => k !== '.' && k !== './package.json').map((k) => k.slice(2));
+
+await check('integration entries import nothing at run time (no framework, no second copy of the core)', () => {
+  for (const name of SUBPATHS) {
+    for (const file of [`dist/${name}.js`, `dist/${name}.cjs`]) {
+      const text = read(file);
+      const match = /\bfrom\s*["'][^"']+["']|\bimport\s*\(\s*["'][^"']+["']|^\s*import\s*["'][^"']+["']/m.exec(text) ?? REQUIRE_CALL.exec(text);
+      if (match) throw new Error(`${file}: ${match[0]}`);
+    }
+  }
+  return SUBPATHS.join(', ');
+});
+
 for (const entry of BUDGETS) {
   await check(`browser bundle, ${entry.name}: no node: specifier, gzip size under budget`, async () => {
     const result = await build({

@@ -1,0 +1,107 @@
+/**
+ * `sealed-session/hono`: a Hono middleware that loads the session into
+ * `c.var.session` (typed through the app's `Variables`) and commits it onto
+ * the response after `next()`, next to the app's own cookies, one Set-Cookie
+ * per name, including on responses whose headers are immutable
+ * (`Response.redirect`, a fetched response: Hono copies them).
+ *
+ * A commit that fails (`ERR_SESSION_TOO_LARGE`) replaces the handler's
+ * response with the one `onError` returns, or, without `onError`, is thrown
+ * to the app's `app.onError`. The handler's response is dropped either way;
+ * headers the handler set through `c.header` / `setCookie` / `c.redirect`
+ * are Hono's "prepared" headers, which Hono puts on any response it builds
+ * for the request, the error response included. The session cookie is not
+ * on it: the client keeps its previous one.
+ *
+ * Hono is an optional peer dependency; only its types are used.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { CookieSessionStore, Session, SessionError, StandardSchemaV1, StateOf } from 'sealed-session';
+import type { SessionOf } from './types';
+
+export type { SessionOf } from './types';
+
+/**
+ * The `Env` of an app using the middleware: `new Hono<SessionEnv<typeof store>>()`.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<SessionEnv<typeof store>>();
+ * app.use(sessionMiddleware(store));
+ * app.get('/', (c) => c.json({ visits: c.var.session.get('visits') }));
+ * ```
+ */
+export type SessionEnv<T> = { Variables: { session: SessionOf<T> } };
+
+/** Options of {@link sessionMiddleware}. */
+export interface HonoSessionOptions {
+  /**
+   * The response to send when committing failed (`ERR_SESSION_TOO_LARGE`).
+   * Default: the error is thrown to the app's `app.onError`.
+   */
+  readonly onError?: (err: SessionError, c: Context) => Response | Promise<Response>;
+}
+
+/** Per store, the session loaded for each request, so a second middleware (a sub-app's) shares it. */
+const loaded = new WeakMap<object, WeakMap<object, Session<object>>>();
+
+/**
+ * Hono middleware: `c.var.session` for every later handler, committed after them.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<SessionEnv<typeof store>>();
+ * app.use(sessionMiddleware(store, { onError: (err, c) => c.json({ error: err.code }, 413) }));
+ * app.post('/visit', (c) => {
+ *   c.var.session.set('visits', c.var.session.get('visits') + 1);
+ *   return c.json({ visits: c.var.session.get('visits') });
+ * });
+ * ```
+ */
+export function sessionMiddleware<S extends StandardSchemaV1>(
+  store: CookieSessionStore<S>,
+  options: HonoSessionOptions = {},
+): MiddlewareHandler<{ Variables: { session: Session<StateOf<S>> } }> {
+  const onError = options.onError;
+  let byRequest = loaded.get(store);
+  if (byRequest === undefined) loaded.set(store, (byRequest = new WeakMap()));
+  const sessions = byRequest;
+  return async (c, next) => {
+    const known = sessions.get(c.req.raw) as Session<StateOf<S>> | undefined;
+    if (known !== undefined) {
+      // An outer middleware of the same store loaded it, and commits it.
+      c.set('session', known);
+      await next();
+      return;
+    }
+    const session = await store.handleSession(c.req.raw);
+    sessions.set(c.req.raw, session);
+    c.set('session', session);
+    await next();
+    let values: string[];
+    try {
+      values = await session.commit();
+    } catch (err) {
+      // Drop the handler's response, so Hono does not merge its headers into the error response.
+      c.res = undefined as unknown as Response;
+      if (onError === undefined) throw err;
+      c.res = await onError(err as SessionError, c);
+      return;
+    }
+    if (values.length === 0) return;
+    const names = new Set(values.map(nameOf));
+    const kept = c.res.headers.getSetCookie().filter((value) => !names.has(nameOf(value)));
+    // c.header copies a response whose headers are immutable; after it, c.res's headers can be changed.
+    c.header('set-cookie', undefined);
+    const headers = c.res.headers;
+    for (const value of kept) headers.append('set-cookie', value);
+    for (const value of values) headers.append('set-cookie', value);
+  };
+}
+
+function nameOf(setCookie: string): string {
+  const eq = setCookie.indexOf('=');
+  return (eq === -1 ? setCookie : setCookie.slice(0, eq)).trim();
+}

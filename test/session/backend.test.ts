@@ -1,0 +1,17 @@
+/** The backend conformance suite on MemoryBackend, and what is particular to it. */
+import { describe, expect, it } from 'vitest';
+import { MemoryBackend } from '../../src/session/backend';
+import { backendSuite, DAY, HOUR } from './backend-suite';
+
+backendSuite('MemoryBackend', () => ({ backend: new MemoryBackend() }));
+
+describe('MemoryBackend', () => {
+  it('holds no more than the sessions alive: ended records are swept on write', async () => {
+    const backend = new MemoryBackend();
+    const now = Date.now();
+    for (let i = 0; i < 50; i++) await backend.save({ data: { i }, expiresAt: now + DAY, idleTimeout: HOUR }, now);
+    expect(backend.size).toBe(50);
+    await backend.save({ data: {}, expiresAt: now + 2 * HOUR + DAY }, now + 2 * HOUR);
+    expect(backend.size).toBe(1);
+  });
+});

@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSessionError } from '../../src/errors';
-import { RedisBackend } from '../../src/redis/index';
+import { RedisBackend, type RedisClientLike } from '../../src/redis/index';
+import { MEMBERS } from '../../src/redis/scripts';
 import type { StoredSession } from '../../src/session/backend';
 import { redisTestsEnabled, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../helpers/redis';
 import { DAY, HOUR, rejectsWith } from '../session/backend-suite';
@@ -139,6 +140,29 @@ describe.skipIf(!enabled)('Redis backend, single node', () => {
         expect(await c.command(['ZRANGE', `${prefix}{${tagOf(r2.session.key)}}:o`, '0', '-1'])).toEqual([sha256(r2.session.key)]);
         await backend.delete(r2.session.key);
         expect(await c.command(['EXISTS', `${prefix}{${tagOf(r2.session.key)}}:o`])).toBe(0);
+      });
+
+      it('log out everywhere reads the index again when a session of the owner was added between its two steps, and ends that one too', async () => {
+        const now = Date.now();
+        const owner = `between-${kind}`;
+        const membersSha = createHash('sha1').update(MEMBERS.text).digest('hex');
+        const injected: StoredSession[] = [];
+        // A client on which a sign-in on another connection lands right after the first index read.
+        const meddling = new Proxy(c.client as object, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver) as unknown;
+            if (!['evalSha', 'evalsha', 'eval'].includes(String(prop)) || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+            return async (script: string, ...rest: unknown[]) => {
+              const reply = await (value as (...a: unknown[]) => Promise<unknown>).call(target, script, ...rest);
+              if ((script === membersSha || script === MEMBERS.text) && injected.length < 2) injected.push(await backend.save({ data: {}, expiresAt: now + DAY, owner }, now));
+              return reply;
+            };
+          },
+        }) as RedisClientLike;
+        const before = await Promise.all(Array.from({ length: 3 }, () => backend.save({ data: {}, expiresAt: now + DAY, owner }, now)));
+        expect(await new RedisBackend({ client: meddling, prefix }).deleteOwner(owner, now)).toBe(5);
+        expect(injected).toHaveLength(2);
+        for (const s of [...before, ...injected]) expect(await backend.load(s.key, now)).toBeUndefined();
       });
 
       it('runs again after SCRIPT FLUSH (EVALSHA answers NOSCRIPT, EVAL reloads it)', async () => {

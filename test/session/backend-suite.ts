@@ -271,6 +271,20 @@ export function backendSuite(name: string, setup: () => Promise<SuiteContext> | 
       for (const s of sessions) expect(await backend.load(s.key, now + 60_000)).toBeUndefined();
     });
 
+    it('deleteOwner racing sign-ins of the same owner: every session it counted is gone, the rest are alive, and none from before survives', async () => {
+      const now = moment();
+      const owner = `signing-in-${now}`;
+      const before = await Promise.all(Array.from({ length: 5 }, () => fresh(now, { owner })));
+      const during = Array.from({ length: 20 }, () => fresh(now, { owner }));
+      const count = await backend.deleteOwner!(owner, now);
+      const racing = await Promise.all(during);
+      for (const s of before) expect(await backend.load(s.key, now)).toBeUndefined();
+      const alive = (await Promise.all(racing.map((s) => backend.load(s.key, now)))).filter(Boolean).length;
+      expect(count).toBeGreaterThanOrEqual(5);
+      expect(alive + count).toBe(25);
+      expect(await backend.deleteOwner!(owner, now)).toBe(alive);
+    });
+
     it('bad arguments are ERR_CONFIG_OPTION, before anything is stored', async () => {
       const now = moment();
       const s = await fresh(now);

@@ -6,6 +6,14 @@ import { backendSuite, DAY, HOUR } from './backend-suite';
 backendSuite('MemoryBackend', () => ({ backend: new MemoryBackend() }));
 
 describe('MemoryBackend', () => {
+  it('does what its documentation example says', async () => {
+    const backend = new MemoryBackend();
+    const now = Date.now();
+    const { key } = await backend.save({ data: { cart: [] }, expiresAt: now + 86_400_000, idleTimeout: 3_600_000, owner: 'ada' }, now);
+    expect((await backend.load(key, Date.now()))?.data).toEqual({ cart: [] });
+    expect(await backend.deleteOwner('ada', Date.now())).toBe(1);
+  });
+
   it('holds no more than the sessions alive: ended records are swept on write', async () => {
     const backend = new MemoryBackend();
     const now = Date.now();

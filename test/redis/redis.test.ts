@@ -342,5 +342,29 @@ describe.skipIf(!enabled)('Redis backend on a 3-master cluster', () => {
       }
       expect((await eventually(() => backend.load(onIt[0]!.key, now)))?.data).toEqual({ n: 1 });
     });
+
+    it(`${kind}: a sign-in renew across slots whose second step fails rejects with ERR_STORE_UNAVAILABLE and leaves no session of the new owner behind`, async () => {
+      const c = await openCluster(kind, cluster);
+      open.push(c);
+      const prefix = `x-${kind.replace(' ', '-')}:`;
+      const backend = new RedisBackend({ client: c.client, prefix, commandTimeout: 300 });
+      const now = Date.now();
+      const anon = await backend.save({ data: { cart: 1 }, expiresAt: now + DAY }, now);
+      const oldNode = cluster.nodeOf(recordKey(prefix, anon.key));
+      // An owner whose tag (first 128 bits of SHA-256 of the owner id, as the backend derives it) is served by another master.
+      const ownerTag = (owner: string) => sha256(`sealed-session owner\0${owner}`).slice(0, 22);
+      let owner = '';
+      for (let i = 0; !owner; i++) if (cluster.nodeOf(`${prefix}{${ownerTag(`u${i}`)}}:o`) !== oldNode) owner = `u${i}`;
+      oldNode.pause();
+      try {
+        await rejectsWith(backend.renew(anon.key, { expectedVersion: 1, data: { cart: 1 }, expiresAt: now + DAY, owner }, now), 'ERR_STORE_UNAVAILABLE');
+      } finally {
+        oldNode.resume();
+      }
+      // The new record was written first and deleted again when the old slot did not answer.
+      const idx = `${prefix}{${ownerTag(owner)}}:o`;
+      expect(await c.command(['EXISTS', idx], idx)).toBe(0);
+      expect(await eventually(() => backend.deleteOwner(owner, now))).toBe(0);
+    });
   }
 });

@@ -58,6 +58,7 @@ import {
   checkOwner,
   checkTime,
   encodeData,
+  randomKey,
   type NewSession,
   type RenewedSession,
   type SessionBackend,
@@ -65,6 +66,8 @@ import {
   type StoredSession,
   type WriteResult,
 } from '../session/backend';
+import { randomBytes } from '../seal/engine';
+import { toBase64Url } from '../seal/encoding';
 import type { JsonObject } from '../session/schema';
 import { nodeCrypto, scriptRunner, unavailable, type RedisClientLike, type ScriptRunner } from './client';
 import { DELETE, END_OWNER, LOAD, MEMBERS, RENEW, RETIRE, SAVE, TOUCH, UPDATE } from './scripts';
@@ -140,7 +143,7 @@ export class RedisBackend implements SessionBackend {
   }
 
   #newKey(tag: string) {
-    const key = `${tag}.${this.#crypto.randomBytes(32).toString('base64url')}`;
+    const key = `${tag}.${randomKey()}`; // 256 bits from the library's one CSPRNG draw (seal/engine)
     return { key, ...this.#names(key)! };
   }
 
@@ -184,7 +187,7 @@ export class RedisBackend implements SessionBackend {
     const t = checkNew(session, now);
     const json = encodeData(session.data);
     const owner = checkOwner(session.owner);
-    const tag = owner === undefined ? this.#crypto.randomBytes(16).toString('base64url') : this.#tagOf(owner);
+    const tag = owner === undefined ? toBase64Url(randomBytes(16)) : this.#tagOf(owner);
     const n = this.#newKey(tag);
     await this.#create(n, json, t, owner, 1, now);
     return { key: n.key, data: JSON.parse(json) as JsonObject, ...t, version: 1, owner };

@@ -33,6 +33,13 @@
  * - `ERR_SESSION_HEADERS_SENT`: a commit came after the response headers went out.
  * - `ERR_SESSION_ADAPTER`: `handleSession` was given objects it cannot read or write.
  *
+ * Storage backends (a session whose state lives in a store, e.g. Redis):
+ * - `ERR_STORE_UNAVAILABLE`: the store did not answer in time, could not be
+ *   reached, or answered with an error: the request must fail, never go on
+ *   with an empty session. The session is intact when the store is back.
+ * - `ERR_STORE_CONFLICT`: a versioned write could not be applied because
+ *   another request changed the session first (after the retries, if any).
+ *
  * @example
  * ```ts
  * function status(code: SessionErrorCode): number {
@@ -55,7 +62,9 @@ export type SessionErrorCode =
   | 'ERR_SESSION_INVALID'
   | 'ERR_SESSION_TOO_LARGE'
   | 'ERR_SESSION_HEADERS_SENT'
-  | 'ERR_SESSION_ADAPTER';
+  | 'ERR_SESSION_ADAPTER'
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_STORE_CONFLICT';
 
 /**
  * The subset of codes an unseal can fail with.

@@ -3,8 +3,9 @@
  * per-user epoch in a real Redis (examples/revocation/redis-epoch.ts), behind
  * a real node:http server.
  *
- * Needs Debian's `redis-server` package (`apt-get install -y redis-server`).
- * Without it the tests fail when CI is set, and are skipped, loudly, locally.
+ * Needs Debian's `redis-server` package (`apt-get install redis-server`).
+ * Without it the tests fail under CI=true, and are skipped locally with one
+ * loud line (test/helpers/redis.ts, the rule for every Redis test).
  */
 import type http from 'node:http';
 import { createClient } from 'redis';
@@ -14,14 +15,9 @@ import { redisEpochRevocation, type EpochRevocation } from '../../examples/revoc
 import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
 import { Browser } from '../session/helpers';
 import { SECRET_1, sendJson, startServer, type TestServer } from './helpers';
-import { redisServerInstalled, startRedisServer, type RedisServer } from './redis-server';
+import { redisTestsEnabled, startRedisServer, type RedisServer } from '../helpers/redis';
 
-const installed = redisServerInstalled();
-if (!installed) {
-  const message = 'redis-server is not installed (Debian package: apt-get install -y redis-server); the revocation tests need it';
-  if (process.env.CI) throw new Error(message);
-  console.warn(`\n${'!'.repeat(100)}\n!! SKIPPING test/security/revocation.test.ts: ${message}\n${'!'.repeat(100)}\n`);
-}
+const installed = redisTestsEnabled('test/security/revocation.test.ts');
 
 const TTL = 3600;
 const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });

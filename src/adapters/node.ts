@@ -14,7 +14,7 @@
  */
 import { SessionError, isSessionError } from '../errors';
 import type { CommitSink, Session } from '../session/session';
-import { isPromiseLike } from '../seal/engine';
+import { isPromiseLike } from '../util/maybe-promise';
 import type { CookieWrite } from '../session/writer';
 import { mergeSetCookies, mergeWrites, setCookieName } from './merge';
 import { hasMethods, headersOf } from './shape';

@@ -7,7 +7,7 @@
  * @module
  */
 import { SessionError, isSessionError } from '../errors';
-import { isPromiseLike } from '../seal/engine';
+import { isPromiseLike } from '../util/maybe-promise';
 import type { CommitSink, Session } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import { mergeWrites } from './merge';

@@ -10,10 +10,11 @@
  * @module
  */
 import { SessionError, configError, type UnsealErrorCode } from '../errors';
-import type { MaybePromise } from './engine';
+import { after, type MaybePromise } from '../util/maybe-promise';
+import { requireOptions } from '../util/options';
 import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
-import { toLosslessJson } from './encoding';
-import { after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
+import { toLosslessJson } from '../util/encoding';
+import { resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
 /**
  * Options of {@link sealData}.

@@ -14,9 +14,9 @@
  */
 import { parseCookieHeader } from '../cookie/parse';
 import type { UnsealErrorCode } from '../errors';
-import type { MaybePromise } from '../seal/engine';
+import { after, type MaybePromise } from '../util/maybe-promise';
 import { ironOpen } from '../seal/iron';
-import { after, type KeyRing } from '../seal/keys';
+import type { KeyRing } from '../seal/keys';
 
 /** iron-session 9 never writes more chunks than this. */
 const IRON_SESSION_MAX_CHUNKS = 4;

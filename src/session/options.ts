@@ -9,7 +9,8 @@ import { assertMaxChunks } from '../cookie/chunks';
 import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
-import { createKeyRing, requireOptions, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { requireOptions } from '../util/options';
+import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { isCookieName } from '../cookie/grammar';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 

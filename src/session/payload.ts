@@ -11,7 +11,7 @@
  * @internal
  */
 import { randomBytes } from '../seal/engine';
-import { toBase64Url } from '../seal/encoding';
+import { toBase64Url } from '../util/encoding';
 import { jsonObjectIssue, type Json } from './schema';
 
 export interface SessionPayload {

@@ -6,7 +6,7 @@
  * @module
  */
 import { SessionError, configError, type SchemaIssue } from '../errors';
-import { isPromiseLike } from '../seal/engine';
+import { isPromiseLike } from '../util/maybe-promise';
 
 /**
  * The Standard Schema v1 interface (copied from the spec, as it recommends).

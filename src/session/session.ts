@@ -8,8 +8,7 @@ import { configError } from '../errors';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
 import { jsonObjectSchema, outputIssue, rejectIssues, validateSync, type Json } from './schema';
-import { isPromiseLike, type MaybePromise } from '../seal/engine';
-import { after } from '../seal/keys';
+import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { writeCookies, type CookieWrite } from './writer';
 
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);

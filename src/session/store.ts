@@ -9,8 +9,7 @@ import type { UnsealErrorCode } from '../errors';
 import { configError } from '../errors';
 import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
-import { isPromiseLike, type MaybePromise } from '../seal/engine';
-import { after } from '../seal/keys';
+import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { openSealed, type SealOpenResult } from '../seal/index';
 import {
   resolveStoreOptions,

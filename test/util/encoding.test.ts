@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import * as encoding from '../../src/seal/encoding';
-import { prng } from './helpers';
+import * as encoding from '../../src/util/encoding';
+import { prng } from '../seal/helpers';
 
 type Encoding = typeof encoding;
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   const saved = globalThis.Buffer;
   (globalThis as { Buffer?: unknown }).Buffer = undefined;
   try {
-    portable = await import('../../src/seal/encoding');
+    portable = await import('../../src/util/encoding');
   } finally {
     globalThis.Buffer = saved;
   }

@@ -6,7 +6,7 @@
  */
 import { SessionError, configError } from '../errors';
 import { assertMaxChunks } from '../cookie/chunks';
-import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
+import { capacityBytes } from '../cookie/framing';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
 import { requireOptions } from '../util/options';
@@ -317,15 +317,14 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   // A re-issue must come well inside the idle window, or sessions in steady use would die.
   const touchLimit = (idle ?? ttl) / 2;
   const touchAfter = seconds(options.touchAfter, 'touchAfter', Math.min(DEFAULTS.touchAfter, touchLimit), 0, touchLimit);
-  const oneCookie = MAX_NAME_VALUE_BYTES + 1;
-  const capacity = maxChunks * oneCookie + 2 * (maxChunks - 1) + 8 * maxChunks;
+  const capacity = capacityBytes(maxChunks);
   // The default budget never exceeds what maxChunks cookies can hold (maxChunks: 1 alone must construct).
   const maxBytes = options.maxBytes ?? Math.min(DEFAULTS.maxBytes, capacity);
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 512 || maxBytes > capacity) {
     throw configError(
       'ERR_CONFIG_OPTION',
       'maxBytes',
-      `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (about ${maxChunks * oneCookie}); raise maxChunks for a larger budget`,
+      `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (${capacity}); raise maxChunks for a larger budget`,
     );
   }
   return Object.freeze({

@@ -143,12 +143,12 @@ export class Session<State extends object = Record<string, Json>> {
     const p = init.payload;
     this.#id = p?.id ?? newSessionId();
     // Whole seconds, as sealed (`c`): the sealed expiry and `expiresAt` of the first response then match every later load's.
-    this.#createdAt = p ? p.c * 1000 : wholeSeconds(Date.now());
+    this.#createdAt = p ? p.createdAt : wholeSeconds(Date.now());
     this.#issuedAt = init.issuedAt;
-    this.#lifetime = p?.l;
-    this.#persistent = p?.p === 1 ? true : undefined;
-    this.#idle = p?.t === undefined ? undefined : p.t === 0 ? false : p.t;
-    this.#flashIn = p?.f;
+    this.#lifetime = p?.lifetime;
+    this.#persistent = p?.persistent ? true : undefined;
+    this.#idle = p?.idleTimeout;
+    this.#flashIn = p?.flash;
     this.#isNew = p === undefined;
     this.#stale = init.stale ?? false;
     this.#invalidReason = init.invalidReason;
@@ -603,13 +603,15 @@ export class Session<State extends object = Record<string, Json>> {
 
   #payload(): SessionPayload {
     const flash = this.#flashIn || this.#flashOut ? { ...this.#flashIn, ...this.#flashOut } : undefined;
-    // Plain assignments rather than conditional spreads: this runs on every write.
-    const payload: { -readonly [K in keyof SessionPayload]: SessionPayload[K] } = { id: this.#id, c: this.#createdAt / 1000, v: this.#state };
-    if (this.#lifetime !== undefined) payload.l = this.#lifetime;
-    if (this.#persistent) payload.p = 1;
-    if (this.#idle !== undefined) payload.t = this.#idle === false ? 0 : this.#idle;
-    if (flash) payload.f = flash;
-    return payload;
+    return {
+      id: this.#id,
+      createdAt: this.#createdAt,
+      state: this.#state,
+      lifetime: this.#lifetime,
+      persistent: this.#persistent,
+      idleTimeout: this.#idle,
+      flash,
+    };
   }
 
   /** A write after destroy() starts a new session; otherwise nothing to do. */

@@ -203,19 +203,19 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     if (!payload) return this.#refuse(base, 'malformed', opened.keyId);
     const refuse = (reason: InvalidReason) => this.#refuse(base, reason, opened.keyId, payload.id);
 
-    const createdAt = payload.c * 1000;
+    const createdAt = payload.createdAt;
     // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
     if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('clock-skew');
-    if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired');
+    if (now >= createdAt + (payload.lifetime ?? o.ttl) * 1000) return refuse('expired');
     // This session's own idle timeout (setTtl) when it has one, else the store's.
-    const idleTimeout = payload.t === undefined ? o.idleTimeout : payload.t === 0 ? undefined : payload.t;
+    const idleTimeout = payload.idleTimeout === undefined ? o.idleTimeout : payload.idleTimeout === false ? undefined : payload.idleTimeout;
     if (idleTimeout !== undefined && now >= opened.issuedAt + idleTimeout * 1000) return refuse('idle');
     // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
     if (opened.expiresAt !== undefined && opened.expiresAt <= now - o.skewMs) {
-      return refuse(sealedEndReason(opened.expiresAt, createdAt, opened.issuedAt, payload.l, idleTimeout, o.ttl));
+      return refuse(sealedEndReason(opened.expiresAt, createdAt, opened.issuedAt, payload.lifetime, idleTimeout, o.ttl));
     }
 
-    const checked = o.schema['~standard'].validate(payload.v) as MaybePromise<StandardResult<StateOf<S>>>;
+    const checked = o.schema['~standard'].validate(payload.state) as MaybePromise<StandardResult<StateOf<S>>>;
     return after(checked, (validated) => {
       if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
       const state = validated.value;
@@ -303,7 +303,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const derived = expiration === undefined ? 0 : Math.floor((expiration - legacy.ttl! * 1000) / 1000) * 1000;
     const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);
     if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
-    const payload: SessionPayload = { id: newSessionId(), c: savedAt > 0 ? savedAt / 1000 : nowSeconds, v: state };
+    const payload: SessionPayload = { id: newSessionId(), createdAt: savedAt > 0 ? savedAt : nowSeconds * 1000, state };
     return this.#unlessRevoked(
       payload.id,
       savedAt,

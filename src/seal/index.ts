@@ -13,7 +13,7 @@ import { SessionError, configError, type UnsealErrorCode } from '../errors';
 import { after, type MaybePromise } from '../util/maybe-promise';
 import { requireOptions } from '../util/options';
 import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
-import { toLosslessJson } from '../util/encoding';
+import { toLosslessJson } from '../util/json';
 import { resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
 /**
@@ -120,6 +120,7 @@ function checkTtl(ttl: unknown): number {
  * throws `ERR_SEAL_NOT_SERIALIZABLE` synchronously.
  *
  * @param expiresAt ms since the epoch, or `undefined` for no expiry.
+ * @param depth the depth of `data` for the JSON walk's limit: -1 for a session payload, which wraps the state by one level.
  * @internal
  */
 export function sealWithRing(
@@ -128,8 +129,9 @@ export function sealWithRing(
   purpose: string | undefined,
   now: number,
   expiresAt: number | undefined,
+  depth = 0,
 ): MaybePromise<string> {
-  const json = toLosslessJson(data);
+  const json = toLosslessJson(data, depth);
   if (json === undefined) {
     throw new SessionError(
       'ERR_SEAL_NOT_SERIALIZABLE',

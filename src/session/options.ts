@@ -262,7 +262,7 @@ export interface ResolvedStoreOptions {
   readonly legacy: { readonly ring: KeyRing; readonly cookieName: string; readonly ttl: number | undefined } | undefined;
 }
 
-export const DEFAULTS = /* @__PURE__ */ Object.freeze({
+const DEFAULTS = /* @__PURE__ */ Object.freeze({
   ttl: 7 * 24 * 60 * 60,
   idleTimeout: 24 * 60 * 60,
   touchAfter: 60,

@@ -75,7 +75,7 @@ export function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): MaybeP
   const absoluteEnd = req.createdAt + req.lifetime * 1000;
   const idleEnd = req.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + req.idleTimeout * 1000;
   const expiresAt = Math.min(absoluteEnd, idleEnd);
-  return after(sealWithRing(o.ring, req.payload && writePayload(req.payload), o.purpose, req.now, expiresAt), (token) => planCookies(o, req, token, expiresAt));
+  return after(sealWithRing(o.ring, req.payload && writePayload(req.payload), o.purpose, req.now, expiresAt, -1), (token) => planCookies(o, req, token, expiresAt));
 }
 
 function planCookies(o: ResolvedStoreOptions, req: WriteRequest, token: string, expiresAt: number): WriteResult {

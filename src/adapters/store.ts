@@ -137,8 +137,9 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
       if (raced !== undefined) return raced;
       res[this.#onResponse] = session;
       // Hook writeHead only once there is something to write (a change, or a due re-issue).
-      session.attachSink(new NodeSink(res, session));
-      if (session.hasPendingWrite) commitOnWriteHead(res, session);
+      const sink = new NodeSink(res, session);
+      session.attachSink(sink);
+      if (sink.due) commitOnWriteHead(res, sink);
       return session;
     }
     if (isWebRequest(first)) {

@@ -20,26 +20,10 @@ import {
   type ResolvedStoreOptions,
 } from './options';
 import { findIronSessionCookie, openIronSession } from './migrate';
+import { lifetimeRefusal } from './lifetime';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
-
-/**
- * Which limit set the expiry sealed in a cookie (`end`, ms), now past: the
- * earlier, at issue, of the absolute end (created + lifetime) and the idle
- * end (issued + idle timeout). A lifetime of the session's own (`setTtl`) is
- * sealed, so then the absolute end is known and the answer exact. The
- * store's `ttl` and `idleTimeout` at issue are not: a deploy has raised one
- * of them since (that is how a cookie gets here: the current limits have not
- * run out), and which one cannot be told. The limit that comes first for this
- * cookie under the current values is taken, since raising one limit rarely
- * changes which comes first; a tie, or no idle timeout now, is `expired`.
- */
-function sealedEndReason(end: number, createdAt: number, issuedAt: number, ownLifetime: number | undefined, idle: number | undefined, ttl: number): InvalidReason {
-  // Compared, not matched: an absolute end computed from a creation time in ms (cookies from before it was whole seconds) lies up to 1 s later.
-  if (ownLifetime !== undefined) return end < createdAt + ownLifetime * 1000 ? 'idle' : 'expired';
-  return idle !== undefined && issuedAt + idle * 1000 < createdAt + ttl * 1000 ? 'idle' : 'expired';
-}
 
 /** What every session of one load shares. */
 interface Base<S extends StandardSchemaV1> {
@@ -204,16 +188,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const refuse = (reason: InvalidReason) => this.#refuse(base, reason, opened.keyId, payload.id);
 
     const createdAt = payload.createdAt;
-    // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
-    if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('clock-skew');
-    if (now >= createdAt + (payload.lifetime ?? o.ttl) * 1000) return refuse('expired');
-    // This session's own idle timeout (setTtl) when it has one, else the store's.
-    const idleTimeout = payload.idleTimeout === undefined ? o.idleTimeout : payload.idleTimeout === false ? undefined : payload.idleTimeout;
-    if (idleTimeout !== undefined && now >= opened.issuedAt + idleTimeout * 1000) return refuse('idle');
-    // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
-    if (opened.expiresAt !== undefined && opened.expiresAt <= now - o.skewMs) {
-      return refuse(sealedEndReason(opened.expiresAt, createdAt, opened.issuedAt, payload.lifetime, idleTimeout, o.ttl));
-    }
+    const late = lifetimeRefusal(o, payload, opened.issuedAt, opened.expiresAt, now);
+    if (late !== undefined) return refuse(late);
 
     const checked = o.schema['~standard'].validate(payload.state) as MaybePromise<StandardResult<StateOf<S>>>;
     return after(checked, (validated) => {

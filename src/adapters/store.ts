@@ -11,7 +11,8 @@ import { isPromiseLike } from '../util/maybe-promise';
 import type { CommitSink, Session } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import { mergeWrites } from './merge';
-import { SessionStore, type StateOf } from '../session/store';
+import { SessionStore } from '../session/store';
+import type { SchemaState } from '../session/options';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
 import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
@@ -22,7 +23,7 @@ import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, R
  * `store.handleSession(...)`: load the session of a request and tie its
  * `commit()` to the response. One function for every runtime.
  *
- * @typeParam State the session state type (the store's {@link StateOf}).
+ * @typeParam State the session state type (`InferState<typeof store>`).
  *
  * @example
  * ```ts
@@ -120,10 +121,10 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * await current.commit();
    * ```
    */
-  readonly handleSession: HandleSession<StateOf<S>> = async (first: unknown, second?: unknown): Promise<Session<StateOf<S>>> => {
+  readonly handleSession: HandleSession<SchemaState<S>> = async (first: unknown, second?: unknown): Promise<Session<SchemaState<S>>> => {
     const cookie = this.options.cookie;
     if (isNodePair(first, second)) {
-      const res = second as NodeResponseLike & { [key: symbol]: Session<StateOf<S>> | undefined };
+      const res = second as NodeResponseLike & { [key: symbol]: Session<SchemaState<S>> | undefined };
       const known = res[this.#onResponse];
       if (known !== undefined) return known;
       // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
@@ -178,7 +179,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * ```
    */
   readonly withSession = <Req extends RequestLike, Res extends ResponseLike, Args extends unknown[]>(
-    handler: (request: Req, session: Session<StateOf<S>>, ...args: Args) => Res | Promise<Res>,
+    handler: (request: Req, session: Session<SchemaState<S>>, ...args: Args) => Res | Promise<Res>,
   ): ((request: Req, ...args: Args) => Promise<Res>) => {
     return async (request: Req, ...args: Args): Promise<Res> => {
       const loaded = this.loadNow(webCookieHeader(request));

@@ -225,21 +225,17 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * refuse it (reason `revoked`). Use it for "log out everywhere" with a
    * per-user epoch kept in your database or cache.
    */
-  readonly isRevoked?: (session: SessionInfo<InferState<S>>) => boolean | Promise<boolean>;
+  readonly isRevoked?: (session: SessionInfo<SchemaState<S>>) => boolean | Promise<boolean>;
 }
 
 /**
- * The output type of a schema, `never` for something that is not a Standard
- * Schema. (A store's state type is {@link StateOf}, which also covers a
- * store without a schema.)
- *
- * @example
- * ```ts
- * const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });
- * type State = InferState<typeof schema>; // { userId?: string | undefined; visits: number }
- * ```
+ * @internal The session state type of a store with schema `S`: the schema's
+ * output. A schema typed only as `StandardSchemaV1` (output `unknown`) gives
+ * a JSON object; a schema whose output is not an object gives `never` (and
+ * the store refuses it at construction, since `{}` does not validate).
+ * Users spell it `InferState<typeof schema>` or `InferState<typeof store>`.
  */
-export type InferState<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never;
+export type SchemaState<S> = S extends StandardSchemaV1<unknown, infer O> ? (unknown extends O ? JsonObject : [O] extends [object] ? O : never) : never;
 
 /** Options after defaults and validation. */
 export interface ResolvedStoreOptions {

@@ -75,9 +75,6 @@ export type StandardResult<Output> =
       readonly issues: ReadonlyArray<SchemaIssue>;
     };
 
-/** The output type of a schema: what `session.data` holds. */
-export type InferOutput<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never;
-
 /**
  * A JSON value: what a store without a schema holds in each field, and what
  * `flash` takes.

@@ -14,7 +14,7 @@ import { openSealed, type SealOpenResult } from '../seal/index';
 import {
   resolveStoreOptions,
   type CookieSessionStoreOptions,
-  type InferState,
+  type SchemaState,
   type InvalidReason,
   type InvalidSessionEvent,
   type ResolvedStoreOptions,
@@ -28,7 +28,7 @@ import { Session } from './session';
 /** What every session of one load shares. */
 interface Base<S extends StandardSchemaV1> {
   readonly options: ResolvedStoreOptions;
-  readonly fresh: () => StateOf<S>;
+  readonly fresh: () => SchemaState<S>;
   readonly chunksPresent: readonly number[];
 }
 
@@ -42,22 +42,27 @@ const REASONS: Record<UnsealErrorCode, InvalidReason> = {
 };
 
 /**
- * The session state type of a store with schema `S`: the schema's output. A
- * schema typed only as `StandardSchemaV1` (output `unknown`) gives a JSON
- * object; a schema whose output is not an object gives `never` (and the store
- * refuses it at construction, since `{}` does not validate).
+ * The session state type of a store or of a schema: the schema's output. A
+ * schema typed only as `StandardSchemaV1` (output `unknown`), or a store
+ * without a schema, gives a JSON object; a schema whose output is not an
+ * object gives `never` (and a store refuses it at construction, since `{}`
+ * does not validate).
+ *
+ * @typeParam StoreOrSchema `typeof store` or `typeof schema`.
  *
  * @example
  * ```ts
  * const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });
- * type State = StateOf<typeof schema>; // { userId?: string | undefined; visits: number }
- * type Untyped = StateOf<StandardSchemaV1>; // JsonObject
+ * const store = new CookieSessionStore({ keys, schema });
+ * type State = InferState<typeof schema>; // { userId?: string | undefined; visits: number }
+ * type Same = InferState<typeof store>; // the same type
+ * type Untyped = InferState<StandardSchemaV1>; // JsonObject
  * ```
  */
-export type StateOf<S extends StandardSchemaV1> = unknown extends InferState<S>
-  ? JsonObject
-  : InferState<S> extends object
-    ? InferState<S>
+export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
+  ? SchemaState<StoreOrSchema>
+  : StoreOrSchema extends { load(cookieHeader: never): Promise<Session<infer State>> }
+    ? State
     : never;
 
 /**
@@ -141,7 +146,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * if (session.invalidReason) log.info('session dropped', session.invalidReason);
    * ```
    */
-  load(cookieHeader: string | null | undefined): Promise<Session<StateOf<S>>> {
+  load(cookieHeader: string | null | undefined): Promise<Session<SchemaState<S>>> {
     try {
       const session = this.loadNow(cookieHeader);
       return isPromiseLike(session) ? session : Promise.resolve(session);
@@ -157,7 +162,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * (A named method, not a symbol-keyed one: a computed key keeps bundlers
    * from dropping the class from bundles that only use `sealData`.)
    */
-  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<StateOf<S>>> {
+  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>>> {
     const o = this.options;
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
@@ -180,7 +185,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */
-  #opened(base: Base<S>, opened: SealOpenResult<unknown>, now: number): MaybePromise<Session<StateOf<S>>> {
+  #opened(base: Base<S>, opened: SealOpenResult<unknown>, now: number): MaybePromise<Session<SchemaState<S>>> {
     const o = this.options;
     if (!opened.ok) return this.#refuse(base, REASONS[opened.code]);
     const payload = readPayload(opened.data);
@@ -191,7 +196,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const late = lifetimeRefusal(o, payload, opened.issuedAt, opened.expiresAt, now);
     if (late !== undefined) return refuse(late);
 
-    const checked = o.schema['~standard'].validate(payload.state) as MaybePromise<StandardResult<StateOf<S>>>;
+    const checked = o.schema['~standard'].validate(payload.state) as MaybePromise<StandardResult<SchemaState<S>>>;
     return after(checked, (validated) => {
       if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
       const state = validated.value;
@@ -210,17 +215,17 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     id: string,
     createdAt: number,
     issuedAt: number,
-    state: StateOf<S>,
-    accept: () => Session<StateOf<S>>,
-    refuse: (reason: InvalidReason) => Session<StateOf<S>>,
-  ): MaybePromise<Session<StateOf<S>>> {
+    state: SchemaState<S>,
+    accept: () => Session<SchemaState<S>>,
+    refuse: (reason: InvalidReason) => Session<SchemaState<S>>,
+  ): MaybePromise<Session<SchemaState<S>>> {
     const isRevoked = this.options.isRevoked;
     if (!isRevoked) return accept();
     return Promise.resolve(isRevoked({ id, createdAt, issuedAt, data: state as never })).then((revoked) => (revoked ? refuse('revoked') : accept()));
   }
 
   /** An empty session for a cookie that was refused, reported to `onInvalid`. */
-  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<StateOf<S>> {
+  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<SchemaState<S>> {
     this.#report({ reason, cookie: this.options.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
     // A cookie sealed with a key this server does not know may be fine on
     // another server (a rotation being rolled out): leave it alone.
@@ -237,11 +242,11 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     header: string | undefined,
     now: number,
     base: Base<S>,
-  ): Promise<Session<StateOf<S>> | undefined> {
+  ): Promise<Session<SchemaState<S>> | undefined> {
     const o = this.options;
     const cookie = findIronSessionCookie(header, legacy.cookieName);
     if (!cookie) return undefined;
-    const refuse = (reason: InvalidReason): Session<StateOf<S>> => {
+    const refuse = (reason: InvalidReason): Session<SchemaState<S>> => {
       this.#report({ reason, cookie: legacy.cookieName });
       return new Session({
         ...base,
@@ -253,7 +258,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const maybe = openIronSession(legacy.ring, cookie.token, now, o.skewMs);
     const opened = isPromiseLike(maybe) ? await maybe : maybe;
     if (!opened.ok) return refuse(REASONS[opened.code]);
-    const checked = o.schema['~standard'].validate(opened.data) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
+    const checked = o.schema['~standard'].validate(opened.data) as StandardResult<SchemaState<S>> | Promise<StandardResult<SchemaState<S>>>;
     const validated = isPromiseLike(checked) ? await checked : checked;
     if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
     const state = validated.value;
@@ -300,9 +305,9 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */
-  readonly #fresh = (): StateOf<S> => {
+  readonly #fresh = (): SchemaState<S> => {
     // The constructor checked {} once; a schema that changes its mind is a bug in the schema.
-    const result = validateSync<StateOf<S>>(this.options.schema, {});
+    const result = validateSync<SchemaState<S>>(this.options.schema, {});
     if (result.issues) rejectIssues('a fresh session ({})', result.issues);
     return result.value;
   };

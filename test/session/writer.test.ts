@@ -97,10 +97,39 @@ describe('the byte budget: one formula for the option check and the size error',
     );
     if (!isSessionError(err, 'ERR_SESSION_TOO_LARGE')) throw new Error('expected ERR_SESSION_TOO_LARGE');
     expect(err.size?.allowed).toBe(capacity);
+    // The same numbers in the per-code details, typed without optional chaining.
+    expect(err.details.allowed).toBe(capacity);
+    expect(err.details.measured).toBeGreaterThan(capacity);
     expect(err.message).toContain(`budget of ${capacity} octets`);
   });
 
   it('the option error names the exact capacity', () => {
     expect(() => new CookieSessionStore({ keys: SECRET, maxChunks: 3, maxBytes: 12_296 })).toThrow(/can hold \(12295\)/);
+  });
+});
+
+describe('SessionError details by code', () => {
+  it('invalid state carries its issues, config errors their option, other codes nothing', async () => {
+    const { SessionError } = await import('../../src/index');
+    const store = new CookieSessionStore({ keys: SECRET });
+    const session = await store.load(undefined);
+    let invalid: unknown;
+    try {
+      session.set('bad', Number.NaN as never);
+    } catch (err) {
+      invalid = err;
+    }
+    if (!isSessionError(invalid, 'ERR_SESSION_INVALID')) throw new Error('expected ERR_SESSION_INVALID');
+    expect(invalid.details.issues).toEqual(invalid.issues);
+    expect(invalid.details.issues.length).toBeGreaterThan(0);
+    let config: unknown;
+    try {
+      new CookieSessionStore({ keys: SECRET, ttl: -1 });
+    } catch (err) {
+      config = err;
+    }
+    if (!isSessionError(config, 'ERR_CONFIG_OPTION')) throw new Error('expected ERR_CONFIG_OPTION');
+    expect(config.details).toEqual({ option: 'ttl' });
+    expect(new SessionError('ERR_SEAL_BAD_MAC', 'x', { option: 'ignored' }).details).toEqual({});
   });
 });

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', 'iron-session': 'src/iron-session/index.ts' },
   format: ['esm', 'cjs'],
   // Declarations leave out what is marked @internal (key internals, adapter symbols).
   dts: { compilerOptions: { stripInternal: true } },

@@ -25,5 +25,6 @@ export type { InferState } from './session/store';
 export type { NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike, HeadersLike, CookieStoreLike, CookieSetOptions } from './adapters/types';
 export type { Session, SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
 export type { CookieSessionStoreOptions, InvalidReason, InvalidSessionEvent, SessionInfo } from './session/options';
+export type { LegacyReader, LegacyCookie, LegacyOpenResult } from './session/legacy';
 export type { StandardSchemaV1, StandardResult, Json, JsonObject } from './session/schema';
 export type { CookieOptions, SameSite } from './cookie/options';

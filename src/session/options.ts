@@ -11,7 +11,7 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { checkSkew } from '../seal/index';
 import { requireOptions } from '../util/options';
 import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
-import { isCookieName } from '../cookie/grammar';
+import { isLegacyReader, type LegacyReader } from './legacy';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /**
@@ -185,41 +185,25 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
   readonly onInvalid?: (event: InvalidSessionEvent) => void;
   /**
-   * Migration from iron-session 8/9: when a request has no session cookie of
-   * ours but has iron-session's, open it with iron-session's password (a
-   * string, or its `{ [id]: password }` map), validate it against the schema,
-   * and re-issue it in this library's format on the same response (deleting
-   * the old cookie). The migrated session gets a new id. `isRevoked` is
-   * consulted first; since iron-session records no creation time, the hook
-   * sees as `createdAt` the time iron-session last saved the cookie when
-   * `ttl` is given (its sealed expiry minus `ttl`), else 0 (which any
-   * "valid after" time refuses). The old cookie's Path/Domain must
-   * match `cookie`'s for the deletion to reach it.
+   * Migration from another library's cookie (a reader built by
+   * `fromIronSession` from `sealed-session/iron-session`): when a request
+   * has no session cookie of ours but has the old one, open it, validate it
+   * against the schema, and re-issue it in this library's format on the same
+   * response (deleting the old cookie). The migrated session gets a new id.
+   * `isRevoked` is consulted first, with the old cookie's last save time as
+   * `createdAt` when the reader knows it (iron-session: when its `ttl` is
+   * given), else 0 (which any "valid after" time refuses). The old cookie's
+   * Path/Domain must match `cookie`'s for the deletion to reach it.
    *
    * @example
    * ```ts
    * const store = new CookieSessionStore({
    *   keys: process.env.SESSION_SECRET!,
-   *   fromIronSession: { cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! }, ttl: 14 * 86_400 },
+   *   legacy: fromIronSession({ cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! }, ttl: 14 * 86_400 }),
    * });
    * ```
    */
-  readonly fromIronSession?: {
-    /** iron-session's `cookieName`; its chunks `cookieName.0` … `cookieName.3` are read too. May equal `cookie.name`. */
-    readonly cookieName: string;
-    /** iron-session's `password`: a string (key id `1`) or its `{ [id]: password }` map. */
-    readonly password: string | Readonly<Record<string, string>>;
-    /**
-     * iron-session's `ttl` in seconds, exactly (its default is 14 days;
-     * `0` for none). Given, a migrated session is dated from iron-session's
-     * last save of it (sealed expiry − `ttl`): that is its `createdAt` for
-     * `isRevoked` and the start of its `ttl` here, and a cookie saved more
-     * than `ttl` (this store's) ago is refused as `expired`. Not given, the
-     * hook sees `createdAt` 0 and the lifetime starts at the migration. Too
-     * small a value makes sessions look newer than they are: never guess low.
-     */
-    readonly ttl?: number;
-  };
+  readonly legacy?: LegacyReader;
   /**
    * Consulted on every load of an authentic, unexpired session; return true to
    * refuse it (reason `revoked`). Use it for "log out everywhere" with a
@@ -254,8 +238,8 @@ export interface ResolvedStoreOptions {
   readonly skewMs: number;
   readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
-  /** iron-session migration: its password ring, cookie name and ttl (seconds; `undefined` when not given or 0). */
-  readonly legacy: { readonly ring: KeyRing; readonly cookieName: string; readonly ttl: number | undefined } | undefined;
+  /** Reads another library's cookie to migrate it (`legacy`). */
+  readonly legacy: LegacyReader | undefined;
 }
 
 const DEFAULTS = /* @__PURE__ */ Object.freeze({
@@ -338,32 +322,14 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     skewMs: checkSkew(options.timestampSkewSec),
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
-    legacy: resolveLegacy(options.fromIronSession, options),
+    legacy: resolveLegacy(options.legacy),
   });
 }
 
-function resolveLegacy(
-  input: CookieSessionStoreOptions['fromIronSession'],
-  options: KeyRingOptions,
-): ResolvedStoreOptions['legacy'] {
+function resolveLegacy(input: unknown): LegacyReader | undefined {
   if (input === undefined) return undefined;
-  if (!input || typeof input !== 'object' || typeof input.cookieName !== 'string' || !isCookieName(input.cookieName)) {
-    throw configError('ERR_CONFIG_OPTION', 'fromIronSession.cookieName', "must be iron-session's cookieName (an RFC 6265 token)");
+  if (!isLegacyReader(input)) {
+    throw configError('ERR_CONFIG_OPTION', 'legacy', "must be a reader of another library's cookie, such as fromIronSession({ cookieName, password }) from 'sealed-session/iron-session'");
   }
-  if (typeof input.password !== 'string' && (!input.password || typeof input.password !== 'object')) {
-    throw configError('ERR_CONFIG_KEYS', 'fromIronSession.password', "must be iron-session's password: a string, or its { [id]: password } map");
-  }
-  const ttl = input.ttl === undefined ? 0 : input.ttl;
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) {
-    throw configError('ERR_CONFIG_OPTION', 'fromIronSession.ttl', `must be iron-session's ttl: a whole number of seconds from 0 (none) to ${MAX_TTL}; got ${describe(ttl)}`);
-  }
-  // iron-session reads a string password as key id 1, and a map by numeric id: exactly our key ring's rules.
-  try {
-    const ring = createKeyRing(input.password, { ...(options.crypto !== undefined && { crypto: options.crypto }) });
-    return { ring, cookieName: input.cookieName, ttl: ttl === 0 ? undefined : ttl };
-  } catch (err) {
-    if (!(err instanceof SessionError) || err.option === undefined) throw err;
-    const option = `fromIronSession.password${err.option.slice('keys'.length)}`;
-    throw configError('ERR_CONFIG_KEYS', option, err.message.slice(err.message.indexOf(': ', 'sealed-session: '.length) + 2));
-  }
+  return input;
 }

@@ -19,7 +19,7 @@ import {
   type InvalidSessionEvent,
   type ResolvedStoreOptions,
 } from './options';
-import { findIronSessionCookie, openIronSession } from './migrate';
+import type { LegacyReader } from './legacy';
 import { lifetimeRefusal } from './lifetime';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
@@ -169,8 +169,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const read = joinChunks(found, o.maxChunks);
     const base: Base<S> = { options: o, fresh: this.#fresh, chunksPresent: read.present };
     const head = found.get(0);
-    // iron-session's cookie under the same name (its seal ends in "~2"; ours never contains "~").
-    const legacySameName = o.legacy !== undefined && head !== undefined && head.includes('~');
+    // The old library's cookie under the same name.
+    const legacySameName = o.legacy !== undefined && head !== undefined && o.legacy.owns(head);
     // An empty value is what a removal leaves behind in some stores (Next passes `sid=` to the page after a delete): no cookie.
     if (!head || legacySameName) {
       if (!o.legacy) return new Session({ ...base, state: this.#fresh() });
@@ -233,18 +233,18 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /**
-   * A session from an iron-session cookie, re-issued in our format on the
+   * A session from another library's cookie (the `legacy` reader; iron-session's today), re-issued in our format on the
    * first commit (which also deletes the old cookie); `undefined` when there
    * is no such cookie.
    */
   async #migrate(
-    legacy: NonNullable<ResolvedStoreOptions['legacy']>,
+    legacy: LegacyReader,
     header: string | undefined,
     now: number,
     base: Base<S>,
   ): Promise<Session<SchemaState<S>> | undefined> {
     const o = this.options;
-    const cookie = findIronSessionCookie(header, legacy.cookieName);
+    const cookie = legacy.find(header);
     if (!cookie) return undefined;
     const refuse = (reason: InvalidReason): Session<SchemaState<S>> => {
       this.#report({ reason, cookie: legacy.cookieName });
@@ -255,7 +255,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
         ...(reason !== 'unknown-key' && { removeOnCommit: cookie.names }),
       });
     };
-    const maybe = openIronSession(legacy.ring, cookie.token, now, o.skewMs);
+    const maybe = legacy.open(cookie.token, now, o.skewMs);
     const opened = isPromiseLike(maybe) ? await maybe : maybe;
     if (!opened.ok) return refuse(REASONS[opened.code]);
     const checked = o.schema['~standard'].validate(opened.data) as StandardResult<SchemaState<S>> | Promise<StandardResult<SchemaState<S>>>;
@@ -279,9 +279,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     // in the future (beyond the clock skew allowed) means `fromIronSession.ttl`
     // is smaller than iron-session's: undatable too, never clamped to now
     // (that would date a stolen cookie as brand new).
-    const expiration = legacy.ttl === undefined ? undefined : opened.expiration;
     const nowSeconds = Math.floor(now / 1000);
-    const derived = expiration === undefined ? 0 : Math.floor((expiration - legacy.ttl! * 1000) / 1000) * 1000;
+    const derived = opened.savedAt === undefined ? 0 : Math.floor(opened.savedAt / 1000) * 1000;
     const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);
     if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
     const payload: SessionPayload = { id: newSessionId(), createdAt: savedAt > 0 ? savedAt : nowSeconds * 1000, state };

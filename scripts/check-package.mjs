@@ -82,7 +82,7 @@ await check('build', () => {
 });
 
 await check('dist imports no node: module', () => {
-  for (const file of ['dist/index.js', 'dist/index.cjs']) {
+  for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/iron-session.js', 'dist/iron-session.cjs']) {
     const match = NODE_SPECIFIER.exec(read(file));
     if (match) throw new Error(`${file}: ${match[0]}`);
   }
@@ -121,7 +121,7 @@ for (const entry of BUDGETS) {
 await check('npm pack ships the entry points and no sources or tests', () => {
   const [pack] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']).replace(/^[^[]*/, ''));
   const files = pack.files.map((f) => f.path);
-  const missing = ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'].filter((f) => !files.includes(f));
+  const missing = ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/iron-session.js', 'dist/iron-session.cjs', 'dist/iron-session.d.ts', 'dist/iron-session.d.cts'].filter((f) => !files.includes(f));
   if (missing.length) throw new Error(`missing from the tarball: ${missing.join(', ')}`);
   const stray = files.filter((f) => /^(src|test|bench|examples|scripts)\//.test(f));
   if (stray.length) throw new Error(`should not be published: ${stray.slice(0, 5).join(', ')}`);

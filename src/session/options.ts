@@ -213,7 +213,7 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
 }
 
 /**
- * @internal The session state type of a store with schema `S`: the schema's
+ * The session state type of a store with schema `S`: the schema's
  * output. A schema typed only as `StandardSchemaV1` (output `unknown`) gives
  * a JSON object; a schema whose output is not an object gives `never` (and
  * the store refuses it at construction, since `{}` does not validate).

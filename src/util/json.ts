@@ -6,7 +6,6 @@
  * mutable state.
  *
  * @module
- * @internal
  */
 
 /**

@@ -4,7 +4,6 @@
  * answer on without adding a promise hop where none is needed.
  *
  * @module
- * @internal
  */
 
 /** A value now or later: the node engine answers synchronously, WebCrypto asynchronously. */

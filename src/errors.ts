@@ -187,19 +187,10 @@ export interface SessionErrorDetailsByCode {
 export type DetailsOf<C extends SessionErrorCode> = C extends keyof SessionErrorDetailsByCode ? SessionErrorDetailsByCode[C] : Readonly<Record<never, never>>;
 
 /** `details` from the constructor's third argument, by code. */
-function detailsFor(code: SessionErrorCode, details: SessionErrorDetails): object {
-  switch (code) {
-    case 'ERR_SESSION_TOO_LARGE':
-      return details.size ?? {};
-    case 'ERR_SESSION_INVALID':
-      return details.issues === undefined ? {} : { issues: details.issues };
-    case 'ERR_CONFIG_KEYS':
-    case 'ERR_CONFIG_COOKIE':
-    case 'ERR_CONFIG_OPTION':
-      return details.option === undefined ? {} : { option: details.option };
-    default:
-      return {};
-  }
+function detailsFor(code: SessionErrorCode, { size, issues, option }: SessionErrorDetails): object {
+  const found =
+    code === 'ERR_SESSION_TOO_LARGE' ? size : code === 'ERR_SESSION_INVALID' ? issues && { issues } : code.startsWith('ERR_CONFIG_') ? option !== undefined && { option } : undefined;
+  return found || {};
 }
 
 /**

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
 import { fromIronSession } from '../../src/iron-session/index';
-import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from './helpers';
+import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from '../session/helpers';
 
 const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
 const schema = z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) });

@@ -8,6 +8,7 @@ export default defineConfig({
     hono: 'src/integrations/hono.ts',
     h3: 'src/integrations/h3.ts',
     redis: 'src/redis/index.ts',
+    'iron-session': 'src/iron-session/index.ts',
   },
   // The integrations import the core's types as 'sealed-session' (nothing at run time), and their frameworks' types.
   external: ['sealed-session', 'express', 'fastify', 'hono', 'h3'],

@@ -26,7 +26,7 @@ import { createKeyRing, type KeyRing } from '../src/seal/keys';
 import { openSealed, sealWithRing } from '../src/seal/index';
 import { ironSeal } from '../src/seal/iron';
 import { openSigned, signWithRing } from '../src/seal/signed';
-import { fromBase64Url } from '../src/seal/encoding';
+import { fromBase64Url } from '../src/util/encoding';
 import { compressionBackend, forceCompressionBackend, packPlaintext, unpackPlaintext } from '../src/util/compress';
 
 export const title = 'compression before sealing, and signed-only tokens: bytes and µs per round trip';

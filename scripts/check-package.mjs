@@ -88,7 +88,7 @@ await check('build', () => {
 });
 
 await check('dist imports no node: module', () => {
-  for (const file of ['dist/index.js', 'dist/index.cjs']) {
+  for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/iron-session.js', 'dist/iron-session.cjs']) {
     const match = NODE_SPECIFIER.exec(read(file));
     if (match) throw new Error(`${file}: ${match[0]}`);
   }
@@ -141,7 +141,7 @@ for (const entry of BUDGETS) {
 await check('npm pack ships the entry points and no sources or tests', () => {
   const [pack] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']).replace(/^[^[]*/, ''));
   const files = pack.files.map((f) => f.path);
-  const missing = ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'].filter((f) => !files.includes(f));
+  const missing = ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/iron-session.js', 'dist/iron-session.cjs', 'dist/iron-session.d.ts', 'dist/iron-session.d.cts'].filter((f) => !files.includes(f));
   if (missing.length) throw new Error(`missing from the tarball: ${missing.join(', ')}`);
   const stray = files.filter((f) => /^(src|test|bench|examples|scripts)\//.test(f));
   if (stray.length) throw new Error(`should not be published: ${stray.slice(0, 5).join(', ')}`);
@@ -167,7 +167,13 @@ await check('the CJS build requires and round-trips without require(esm)', () =>
 await check('publint --strict', () => run(bin('publint'), ['--strict']).split('\n').at(-1));
 
 await check('attw --pack . (node10, node16 CJS and ESM, bundler)', () => {
-  const output = run(bin('attw'), ['--pack', '.', '--format', 'ascii']);
+  const output = run(bin('attw'), ['--pack', '.', '--format', 'ascii', '--exclude-entrypoints', './iron-session']);
+  console.log(output.replace(/^/gm, '  '));
+});
+
+// node10 resolution has no subpath exports: the subpath is checked for node16 (CJS and ESM) and bundlers.
+await check('attw --pack . sealed-session/iron-session (node16 CJS and ESM, bundler)', () => {
+  const output = run(bin('attw'), ['--pack', '.', '--format', 'ascii', '--profile', 'node16', '--entrypoints', './iron-session']);
   console.log(output.replace(/^/gm, '  '));
 });
 

@@ -149,6 +149,62 @@ export interface SessionErrorDetails {
 }
 
 /**
+ * What `err.details` holds for each code: sizes with `ERR_SESSION_TOO_LARGE`,
+ * the schema's issues with `ERR_SESSION_INVALID`, the option at fault with
+ * `ERR_CONFIG_*`; nothing for the other codes. Narrow with
+ * {@link isSessionError} to read them without optional chaining.
+ *
+ * @example
+ * ```ts
+ * if (isSessionError(err, 'ERR_SESSION_TOO_LARGE')) {
+ *   console.warn(`session is ${err.details.measured - err.details.allowed} bytes over budget`);
+ * }
+ * ```
+ */
+export interface SessionErrorDetailsByCode {
+  /** Measured and allowed bytes. */
+  ERR_SESSION_TOO_LARGE: SizeReport;
+  /** What the schema (or the JSON check) rejected. */
+  ERR_SESSION_INVALID: {
+    /** The issues, with their paths (never the values). */
+    readonly issues: readonly SchemaIssue[];
+  };
+  /** The key option at fault, e.g. `keys[1]`. */
+  ERR_CONFIG_KEYS: {
+    /** The option at fault. */
+    readonly option: string;
+  };
+  /** The cookie option at fault, e.g. `cookie.sameSite`. */
+  ERR_CONFIG_COOKIE: {
+    /** The option at fault. */
+    readonly option: string;
+  };
+  /** The option at fault, e.g. `maxBytes`. */
+  ERR_CONFIG_OPTION: {
+    /** The option at fault. */
+    readonly option: string;
+  };
+}
+
+/**
+ * `err.details` for code `C`: see {@link SessionErrorDetailsByCode}; an
+ * empty object for codes without details.
+ *
+ * @example
+ * ```ts
+ * const report: DetailsOf<'ERR_SESSION_TOO_LARGE'> = { measured: 9000, allowed: 6144 };
+ * ```
+ */
+export type DetailsOf<C extends SessionErrorCode> = C extends keyof SessionErrorDetailsByCode ? SessionErrorDetailsByCode[C] : Readonly<Record<never, never>>;
+
+/** `details` from the constructor's third argument, by code. */
+function detailsFor(code: SessionErrorCode, { size, issues, option }: SessionErrorDetails): object {
+  const found =
+    code === 'ERR_SESSION_TOO_LARGE' ? size : code === 'ERR_SESSION_INVALID' ? issues && { issues } : code.startsWith('ERR_CONFIG_') ? option !== undefined && { option } : undefined;
+  return found || {};
+}
+
+/**
  * The brand every {@link SessionError} carries (a registered symbol, so the
  * same in every copy of the library). `dist/index.js` and `dist/index.cjs`
  * each define their own class, and an app can load both (the dual package
@@ -178,7 +234,7 @@ const SESSION_ERROR_BRAND: unique symbol = /* @__PURE__ */ Symbol.for('sealed-se
  * }
  * ```
  */
-export class SessionError extends Error {
+export class SessionError<C extends SessionErrorCode = SessionErrorCode> extends Error {
   /**
    * Always `'SessionError'`, also across realms and bundles where
    * `instanceof` may fail.
@@ -197,7 +253,18 @@ export class SessionError extends Error {
    * if (err instanceof SessionError && err.code === 'ERR_SESSION_HEADERS_SENT') console.error(err.message);
    * ```
    */
-  readonly code: SessionErrorCode;
+  readonly code: C;
+  /**
+   * Code-specific details, typed by code once narrowed with
+   * {@link isSessionError}: see {@link SessionErrorDetailsByCode}. The
+   * library always fills them in for the codes that have them.
+   *
+   * @example
+   * ```ts
+   * if (isSessionError(err, 'ERR_SESSION_TOO_LARGE')) console.warn(err.details.measured, err.details.allowed);
+   * ```
+   */
+  declare readonly details: DetailsOf<C>;
   /**
    * With `ERR_SESSION_INVALID`: the schema's issues.
    *
@@ -249,10 +316,12 @@ export class SessionError extends Error {
    * @param message a human-readable message (never a secret, a sealed value or session state).
    * @param details code-specific details, see {@link SessionErrorDetails}.
    */
-  constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails = {}) {
+  constructor(code: C, message: string, details: SessionErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     Object.defineProperty(this, SESSION_ERROR_BRAND, { value: true });
     this.code = code;
+    // Not enumerable: a logged or JSON-serialized error keeps the fields it had (`issues`, `size`, `option`).
+    Object.defineProperty(this, 'details', { value: Object.freeze(detailsFor(code, details)) });
     if (details.issues !== undefined) this.issues = details.issues;
     if (details.size !== undefined) this.size = details.size;
     if (details.option !== undefined) this.option = details.option;
@@ -270,10 +339,7 @@ export class SessionError extends Error {
 export function isSessionError<C extends SessionErrorCode>(
   value: unknown,
   code?: C,
-): value is SessionError & {
-  /** The code asked for (every code when none was given). */
-  readonly code: C;
-} {
+): value is SessionError<C> {
   return isBranded(value) && (code === undefined || (value as SessionError).code === code);
 }
 

@@ -13,25 +13,18 @@
  * @packageDocumentation
  */
 export { SessionError, isSessionError } from './errors';
-export type { SessionErrorCode, UnsealErrorCode, SchemaIssue, SizeReport, SessionErrorDetails } from './errors';
+export type { SessionErrorCode, UnsealErrorCode, SchemaIssue, SizeReport, SessionErrorDetails, SessionErrorDetailsByCode, DetailsOf } from './errors';
 export { sealData, unsealData } from './seal/index';
 export type { SealOptions, UnsealOptions } from './seal/index';
-export { createKeyRing, KeyRing } from './seal/keys';
-export type { Keys, KeyDefinition, KeyRingOptions, Secret } from './seal/keys';
-export type { EngineChoice, CryptoEngine } from './seal/engine';
+export { createKeyRing } from './seal/keys';
+export type { KeyRing, Keys, KeyDefinition, KeyRingOptions, Secret } from './seal/keys';
+export type { EngineChoice } from './seal/engine';
 export { CookieSessionStore } from './adapters/store';
 export type { HandleSession } from './adapters/store';
-export { SessionStore } from './session/store';
-export type { StateOf } from './session/store';
+export type { InferState } from './session/store';
 export type { NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike, HeadersLike, CookieStoreLike, CookieSetOptions } from './adapters/types';
-export { Session } from './session/session';
-export type { SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
-export type {
-  CookieSessionStoreOptions,
-  InvalidReason,
-  InvalidSessionEvent,
-  SessionInfo,
-  InferState,
-} from './session/options';
+export type { Session, SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
+export type { CookieSessionStoreOptions, InvalidReason, InvalidSessionEvent, SessionInfo, SchemaState } from './session/options';
+export type { LegacyReader, LegacyCookie, LegacyOpenResult } from './session/legacy';
 export type { StandardSchemaV1, StandardResult, Json, JsonObject } from './session/schema';
 export type { CookieOptions, SameSite } from './cookie/options';

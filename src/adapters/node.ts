@@ -14,7 +14,7 @@
  */
 import { SessionError, isSessionError } from '../errors';
 import type { CommitSink, Session } from '../session/session';
-import { isPromiseLike } from '../seal/engine';
+import { isPromiseLike } from '../util/maybe-promise';
 import type { CookieWrite } from '../session/writer';
 import { mergeSetCookies, mergeWrites, setCookieName } from './merge';
 import { hasMethods, headersOf } from './shape';
@@ -51,13 +51,42 @@ function headersSent(): SessionError {
  * object of closures: one small allocation per request.
  */
 export class NodeSink implements CommitSink {
+  /** Asynchronous commits still sealing. */
+  #running = 0;
+  /** The change a commit failed at: its caller saw the error, so writeHead must not retry the same state and report it again. */
+  #failedAt = -1;
+
   constructor(
     private readonly res: NodeResponseLike,
-    private readonly session: Session<object>,
+    readonly session: Session<object>,
   ) {}
 
   pending(): void {
-    commitOnWriteHead(this.res, this.session);
+    commitOnWriteHead(this.res, this);
+  }
+
+  failed(version: number): void {
+    this.#failedAt = version;
+  }
+
+  running(version: number, result: Promise<CookieWrite[]>): Promise<CookieWrite[]> {
+    this.#running++;
+    return Promise.resolve(result)
+      .catch((err: unknown) => {
+        this.#failedAt = version;
+        throw err;
+      })
+      .finally(() => this.#running--);
+  }
+
+  /** Whether an asynchronous commit (WebCrypto engine) is still sealing. */
+  get busy(): boolean {
+    return this.#running > 0;
+  }
+
+  /** Whether writeHead should commit: something to write that no commit has failed at already. */
+  get due(): boolean {
+    return this.#failedAt !== this.session.version && this.session.hasPendingWrite;
   }
 
   check(): void {
@@ -69,7 +98,7 @@ export class NodeSink implements CommitSink {
     // Checked again: with the WebCrypto engine the headers may have gone out while the commit sealed.
     this.check();
     const res = this.res;
-    const hook = commitOnWriteHead(res, this.session);
+    const hook = commitOnWriteHead(res, this);
     hook.ours = hook.ours === undefined ? cookies : mergeWrites(hook.ours, cookies);
     const existing = valuesOf(res.getHeader('set-cookie'));
     const value = existing.length === 0 ? cookies.map((c) => c.header) : mergeSetCookies(existing, cookies);
@@ -78,9 +107,9 @@ export class NodeSink implements CommitSink {
   }
 }
 
-/** Per patched response: its sessions, its own writeHead, and the cookies our sessions put on it. */
+/** Per patched response: its sessions' sinks, its own writeHead, and the cookies our sessions put on it. */
 interface Hook {
-  readonly sessions: Session<object>[];
+  readonly sinks: NodeSink[];
   readonly original: (this: NodeResponseLike, statusCode: number, ...rest: unknown[]) => unknown;
   /** Every cookie our commits wrote on this response, one per name, latest last. */
   ours: readonly CookieWrite[] | undefined;
@@ -100,14 +129,14 @@ type Hooked = NodeResponseLike & { [HOOK]?: Hook };
  * `writeHead` on this response object only (not the prototype), with one
  * shared function: nothing is allocated per response but the hook record.
  */
-export function commitOnWriteHead(res: NodeResponseLike, session: Session<object>): Hook {
+export function commitOnWriteHead(res: NodeResponseLike, sink: NodeSink): Hook {
   const hooked = res as Hooked;
   const hook = hooked[HOOK];
   if (hook) {
-    if (!hook.sessions.includes(session)) hook.sessions.push(session);
+    if (!hook.sinks.includes(sink)) hook.sinks.push(sink);
     return hook;
   }
-  const created: Hook = { sessions: [session], original: res.writeHead as Hook['original'], ours: undefined, set: undefined };
+  const created: Hook = { sinks: [sink], original: res.writeHead as Hook['original'], ours: undefined, set: undefined };
   hooked[HOOK] = created;
   (res as { writeHead: unknown }).writeHead = writeHeadWithCommit;
   return created;
@@ -127,14 +156,14 @@ export function commitOnWriteHead(res: NodeResponseLike, session: Session<object
  */
 function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
   const hook = (this as Hooked)[HOOK]!;
-  for (const pending of hook.sessions) {
-    if (pending.commitRunning) {
+  for (const sink of hook.sinks) {
+    if (sink.busy) {
       report('commit() was still sealing (it was not awaited)');
       continue;
     }
-    if (!pending.hasPendingWrite) continue;
+    if (!sink.due) continue;
     try {
-      const result = pending.commitNow();
+      const result = sink.session.commitNow();
       if (isPromiseLike(result)) {
         Promise.resolve(result).catch(() => {});
         report('the commit needs the asynchronous WebCrypto engine (or a key still being stretched)');

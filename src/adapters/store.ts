@@ -7,11 +7,12 @@
  * @module
  */
 import { SessionError, isSessionError } from '../errors';
-import { isPromiseLike } from '../seal/engine';
+import { isPromiseLike } from '../util/maybe-promise';
 import type { CommitSink, Session } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import { mergeWrites } from './merge';
-import { SessionStore, type StateOf } from '../session/store';
+import { SessionStore } from '../session/store';
+import type { SchemaState } from '../session/options';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
 import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
@@ -22,7 +23,7 @@ import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, R
  * `store.handleSession(...)`: load the session of a request and tie its
  * `commit()` to the response. One function for every runtime.
  *
- * @typeParam State the session state type (the store's {@link StateOf}).
+ * @typeParam State the session state type (`InferState<typeof store>`).
  *
  * @example
  * ```ts
@@ -57,7 +58,7 @@ const NONE: readonly CookieWrite[] = [];
 function adapterError(): SessionError {
   return new SessionError(
     'ERR_SESSION_ADAPTER',
-    'sealed-session: handleSession takes (IncomingMessage, ServerResponse), (Request, Response | Headers), (Request) or a Next.js cookie store (await cookies())',
+    'sealed-session: handleSession takes one of: (req, res) from node:http/Express, as store.node(req, res); (request) or (request, response | headers) from the Fetch API, as store.fetch(request, responseOrHeaders); or a Next.js cookie store (await cookies()), as store.next(cookieStore)',
   );
 }
 
@@ -120,43 +121,89 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * await current.commit();
    * ```
    */
-  readonly handleSession: HandleSession<StateOf<S>> = async (first: unknown, second?: unknown): Promise<Session<StateOf<S>>> => {
-    const cookie = this.options.cookie;
-    if (isNodePair(first, second)) {
-      const res = second as NodeResponseLike & { [key: symbol]: Session<StateOf<S>> | undefined };
-      const known = res[this.#onResponse];
-      if (known !== undefined) return known;
-      // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
-      const ready = this.options.ring.current.sealKeys();
-      if (isPromiseLike(ready)) await ready;
-      // No await when loading was synchronous: the caller's await is this request's only promise hop.
-      const loaded = this.loadNow(nodeCookieHeader(first));
-      const session = isPromiseLike(loaded) ? await loaded : loaded;
-      // A second call that raced this one while it loaded asynchronously keeps the first session.
-      const raced = res[this.#onResponse];
-      if (raced !== undefined) return raced;
-      res[this.#onResponse] = session;
-      // Hook writeHead only once there is something to write (a change, or a due re-issue).
-      session.attachSink(new NodeSink(res, session));
-      if (session.hasPendingWrite) commitOnWriteHead(res, session);
-      return session;
-    }
+  readonly handleSession: HandleSession<SchemaState<S>> = (first: unknown, second?: unknown): Promise<Session<SchemaState<S>>> => {
+    if (isNodePair(first, second)) return this.node(first, second as NodeResponseLike);
     if (isWebRequest(first)) {
-      const loaded = this.loadNow(webCookieHeader(first));
-      const session = isPromiseLike(loaded) ? await loaded : loaded;
-      if (second !== undefined) {
-        if (!isWebResponse(second) && !isHeaders(second)) throw adapterError();
-        session.attachSink(webSink(second, cookie));
-      }
-      return session;
+      if (second !== undefined && !isWebResponse(second) && !isHeaders(second)) return Promise.reject(adapterError());
+      return this.fetch(first, second);
     }
-    if (isCookieStore(first) && second === undefined) {
-      const loaded = this.loadNow(storeCookieHeader(first, cookie.name, this.options.legacy?.cookieName));
-      const session = isPromiseLike(loaded) ? await loaded : loaded;
-      session.attachSink(cookieStoreSink(first, cookie));
-      return session;
-    }
-    throw adapterError();
+    if (isCookieStore(first) && second === undefined) return this.next(first);
+    return Promise.reject(adapterError());
+  };
+
+  /**
+   * node:http, Express, Next.js Pages API routes: load the session of `req`
+   * and bind `commit()` to `res`. Uncommitted changes are committed when
+   * `res` writes its headers; a second call for the same response returns
+   * the same session.
+   *
+   * @example
+   * ```ts
+   * const session = await store.node(req, res);
+   * session.set('visits', session.get('visits') + 1);
+   * res.end('ok');
+   * ```
+   */
+  readonly node = async (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<SchemaState<S>>> => {
+    const held = res as NodeResponseLike & { [key: symbol]: Session<SchemaState<S>> | undefined };
+    const known = held[this.#onResponse];
+    if (known !== undefined) return known;
+    // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
+    const ready = this.options.ring.current.sealKeys();
+    if (isPromiseLike(ready)) await ready;
+    // No await when loading was synchronous: the caller's await is this request's only promise hop.
+    const loaded = this.loadNow(nodeCookieHeader(req));
+    const session = isPromiseLike(loaded) ? await loaded : loaded;
+    // A second call that raced this one while it loaded asynchronously keeps the first session.
+    const raced = held[this.#onResponse];
+    if (raced !== undefined) return raced;
+    held[this.#onResponse] = session;
+    // Hook writeHead only once there is something to write (a change, or a due re-issue).
+    const sink = new NodeSink(res, session);
+    session.attachSink(sink);
+    if (sink.due) commitOnWriteHead(res, sink);
+    return session;
+  };
+
+  /**
+   * Fetch API (route handlers, middleware, edge runtimes, Bun, Deno, Hono):
+   * load the session of `request`; with a `Response` or `Headers`, `commit()`
+   * appends its Set-Cookie values there, and without, it only returns them.
+   *
+   * @example
+   * ```ts
+   * const headers = new Headers();
+   * const session = await store.fetch(request, headers);
+   * session.set('visits', session.get('visits') + 1);
+   * await session.commit();
+   * return new Response('ok', { headers });
+   * ```
+   */
+  readonly fetch = async (request: RequestLike, responseOrHeaders?: ResponseLike | HeadersLike): Promise<Session<SchemaState<S>>> => {
+    const loaded = this.loadNow(webCookieHeader(request));
+    const session = isPromiseLike(loaded) ? await loaded : loaded;
+    if (responseOrHeaders !== undefined) session.attachSink(webSink(responseOrHeaders, this.options.cookie));
+    return session;
+  };
+
+  /**
+   * Next.js `await cookies()` (server actions, route handlers; read only in
+   * server components): load the session from the cookie store, and
+   * `commit()` sets its cookies there.
+   *
+   * @example
+   * ```ts
+   * const session = await store.next(await cookies());
+   * session.renew();
+   * await session.commit();
+   * ```
+   */
+  readonly next = async (cookieStore: CookieStoreLike): Promise<Session<SchemaState<S>>> => {
+    const cookie = this.options.cookie;
+    const loaded = this.loadNow(storeCookieHeader(cookieStore, cookie.name, this.options.legacy?.cookieName));
+    const session = isPromiseLike(loaded) ? await loaded : loaded;
+    session.attachSink(cookieStoreSink(cookieStore, cookie));
+    return session;
   };
 
   /**
@@ -177,7 +224,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * ```
    */
   readonly withSession = <Req extends RequestLike, Res extends ResponseLike, Args extends unknown[]>(
-    handler: (request: Req, session: Session<StateOf<S>>, ...args: Args) => Res | Promise<Res>,
+    handler: (request: Req, session: Session<SchemaState<S>>, ...args: Args) => Res | Promise<Res>,
   ): ((request: Req, ...args: Args) => Promise<Res>) => {
     return async (request: Req, ...args: Args): Promise<Res> => {
       const loaded = this.loadNow(webCookieHeader(request));

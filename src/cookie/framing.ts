@@ -36,6 +36,17 @@ export function requestBytes(name: string, values: readonly string[]): number {
 }
 
 /**
+ * The most request octets `maxChunks` cookies can take: each is at most
+ * `name=value` of {@link MAX_NAME_VALUE_BYTES} + 1 octets, and every cookie
+ * after the first adds the 2-octet `; ` separator of the Cookie header. The
+ * one budget formula: the store's `maxBytes` may not exceed it, and the size
+ * error's `allowed` is the smaller of the two.
+ */
+export function capacityBytes(maxChunks: number): number {
+  return maxChunks * (MAX_NAME_VALUE_BYTES + 1) + 2 * (maxChunks - 1);
+}
+
+/**
  * Split `value` into as few chunks as fit the per-cookie limit. Returns the
  * plan even when it exceeds `maxChunks` (the caller reports the size).
  */

@@ -11,9 +11,6 @@ import { MAX_NAME_VALUE_BYTES } from './limits';
 import { clampMaxAge, EPOCH_EXPIRES, httpDate } from './max-age';
 import type { ResolvedCookieOptions, SameSite } from './options';
 
-export { MAX_AGE_CAP_SECONDS, MAX_NAME_VALUE_BYTES } from './limits';
-export { clampMaxAge } from './max-age';
-
 const SAME_SITE_ATTRIBUTE: Readonly<Record<SameSite, string>> = {
   lax: '; SameSite=Lax',
   strict: '; SameSite=Strict',

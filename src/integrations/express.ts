@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { CookieSessionStore, NodeRequestLike, NodeResponseLike, Session, SessionError, StandardSchemaV1, StateOf } from 'sealed-session';
+import type { CookieSessionStore, NodeRequestLike, NodeResponseLike, Session, SessionError, StandardSchemaV1, SchemaState } from 'sealed-session';
 
 export type { SessionOf } from './types';
 
@@ -95,11 +95,11 @@ type Gated = NodeResponseLike & {
 export function sessionMiddleware<S extends StandardSchemaV1>(
   store: CookieSessionStore<S>,
   options: ExpressSessionOptions = {},
-): SessionMiddleware<StateOf<S>> {
+): SessionMiddleware<SchemaState<S>> {
   const onError = options.onError;
-  const sessions = new WeakMap<object, Session<StateOf<S>>>();
+  const sessions = new WeakMap<object, Session<SchemaState<S>>>();
   const middleware = async (req: NodeRequestLike, res: NodeResponseLike, next: NextLike): Promise<void> => {
-    let session: Session<StateOf<S>>;
+    let session: Session<SchemaState<S>>;
     try {
       // A second call for the same response (this middleware mounted twice, or the route's own
       // store.handleSession(req, res)) gets the same session: the store keeps it on the response.
@@ -114,7 +114,7 @@ export function sessionMiddleware<S extends StandardSchemaV1>(
     next();
   };
   return Object.assign(middleware, {
-    of(req: NodeRequestLike): Session<StateOf<S>> {
+    of(req: NodeRequestLike): Session<SchemaState<S>> {
       const session = sessions.get(req);
       if (session === undefined) throw new Error('sealed-session/express: no session on this request; app.use(sessionMiddleware(store)) must run before this route');
       return session;

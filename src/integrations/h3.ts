@@ -23,7 +23,7 @@
  *
  * @module
  */
-import type { CookieSessionStore, DeepReadonly, HeadersLike, RequestLike, Session, StandardSchemaV1, StateOf } from 'sealed-session';
+import type { CookieSessionStore, DeepReadonly, HeadersLike, RequestLike, Session, StandardSchemaV1, SchemaState } from 'sealed-session';
 
 export type { SessionOf } from './types';
 
@@ -54,9 +54,9 @@ function byEvent(store: object): WeakMap<object, Promise<Session<object>>> {
  * });
  * ```
  */
-export function useSealedSession<S extends StandardSchemaV1>(event: H3EventLike, store: CookieSessionStore<S>): Promise<Session<StateOf<S>>> {
+export function useSealedSession<S extends StandardSchemaV1>(event: H3EventLike, store: CookieSessionStore<S>): Promise<Session<SchemaState<S>>> {
   const map = byEvent(store);
-  let session = map.get(event) as Promise<Session<StateOf<S>>> | undefined;
+  let session = map.get(event) as Promise<Session<SchemaState<S>>> | undefined;
   if (session === undefined) {
     session = store.handleSession(event.req, event.res.headers);
     map.set(event, session);
@@ -78,11 +78,11 @@ export function useSealedSession<S extends StandardSchemaV1>(event: H3EventLike,
 export async function updateSealedSession<S extends StandardSchemaV1>(
   event: H3EventLike,
   store: CookieSessionStore<S>,
-  update: Partial<StateOf<S>> | ((data: DeepReadonly<StateOf<S>>) => StateOf<S> | DeepReadonly<StateOf<S>>),
-): Promise<Session<StateOf<S>>> {
+  update: Partial<SchemaState<S>> | ((data: DeepReadonly<SchemaState<S>>) => SchemaState<S> | DeepReadonly<SchemaState<S>>),
+): Promise<Session<SchemaState<S>>> {
   const session = await useSealedSession(event, store);
   if (typeof update === 'function') session.update(update);
-  else session.update((data) => ({ ...data, ...update }) as StateOf<S>);
+  else session.update((data) => ({ ...data, ...update }) as SchemaState<S>);
   await session.commit();
   return session;
 }

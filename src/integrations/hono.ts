@@ -18,7 +18,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { CookieSessionStore, Session, SessionError, StandardSchemaV1, StateOf } from 'sealed-session';
+import type { CookieSessionStore, Session, SessionError, StandardSchemaV1, SchemaState } from 'sealed-session';
 import type { SessionOf } from './types';
 
 export type { SessionOf } from './types';
@@ -63,13 +63,13 @@ const loaded = new WeakMap<object, WeakMap<object, Session<object>>>();
 export function sessionMiddleware<S extends StandardSchemaV1>(
   store: CookieSessionStore<S>,
   options: HonoSessionOptions = {},
-): MiddlewareHandler<{ Variables: { session: Session<StateOf<S>> } }> {
+): MiddlewareHandler<{ Variables: { session: Session<SchemaState<S>> } }> {
   const onError = options.onError;
   let byRequest = loaded.get(store);
   if (byRequest === undefined) loaded.set(store, (byRequest = new WeakMap()));
   const sessions = byRequest;
   return async (c, next) => {
-    const known = sessions.get(c.req.raw) as Session<StateOf<S>> | undefined;
+    const known = sessions.get(c.req.raw) as Session<SchemaState<S>> | undefined;
     if (known !== undefined) {
       // An outer middleware of the same store loaded it, and commits it.
       c.set('session', known);

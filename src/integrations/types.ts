@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { CookieSessionStore, Session, StandardSchemaV1, StateOf } from 'sealed-session';
+import type { CookieSessionStore, Session, StandardSchemaV1, SchemaState } from 'sealed-session';
 
 /**
  * The session type a store gives: `SessionOf<typeof store>`.
@@ -17,4 +17,4 @@ import type { CookieSessionStore, Session, StandardSchemaV1, StateOf } from 'sea
  * type AppSession = SessionOf<typeof store>; // Session<{ visits: number }>
  * ```
  */
-export type SessionOf<T> = T extends CookieSessionStore<infer S extends StandardSchemaV1> ? Session<StateOf<S>> : never;
+export type SessionOf<T> = T extends CookieSessionStore<infer S extends StandardSchemaV1> ? Session<SchemaState<S>> : never;

@@ -67,7 +67,7 @@ import {
   type WriteResult,
 } from '../session/backend';
 import { randomBytes } from '../seal/engine';
-import { toBase64Url } from '../seal/encoding';
+import { toBase64Url } from '../util/encoding';
 import type { JsonObject } from '../session/schema';
 import { nodeCrypto, scriptRunner, unavailable, type RedisClientLike, type ScriptRunner } from './client';
 import { DELETE, END_OWNER, LOAD, MEMBERS, RENEW, RETIRE, SAVE, TOUCH, UPDATE } from './scripts';

@@ -21,19 +21,7 @@
 import type * as NodeBuffer from 'node:buffer';
 import type * as NodeCrypto from 'node:crypto';
 import { createNodeEngine } from './node-engine';
-
-/** A value now or later: the node engine answers synchronously, WebCrypto asynchronously. */
-export type MaybePromise<T> = T | Promise<T>;
-
-/**
- * Is this a promise (any thenable)? Not `instanceof Promise`: runtimes such as
- * Vercel's edge-runtime hand out promises from another realm, which fail that
- * test — and a promise mistaken for a value is truthy, so a MAC check reading
- * it would pass. Every "is it ready yet?" test in the library goes through here.
- */
-export function isPromiseLike<T>(value: MaybePromise<T> | PromiseLike<T>): value is Promise<T> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
-}
+import type { MaybePromise } from '../util/maybe-promise';
 
 /** What an engine uses for a key: a Buffer/KeyObject in Node, a CryptoKey in WebCrypto. */
 export type EngineKey = unknown;

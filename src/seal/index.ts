@@ -10,10 +10,11 @@
  * @module
  */
 import { SessionError, configError, rejectUnknownOptions, type UnsealErrorCode } from '../errors';
-import type { MaybePromise } from './engine';
+import { after, type MaybePromise } from '../util/maybe-promise';
+import { requireOptions } from '../util/options';
 import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
-import { toLosslessJson } from './encoding';
-import { KEY_RING_OPTIONS, after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
+import { toLosslessJson } from '../util/json';
+import { KEY_RING_OPTIONS, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
 /**
  * Options of {@link sealData}.
@@ -147,6 +148,7 @@ function checkTtl(ttl: unknown): number {
  * throws `ERR_SEAL_NOT_SERIALIZABLE` synchronously.
  *
  * @param expiresAt ms since the epoch, or `undefined` for no expiry.
+ * @param depth the depth of `data` for the JSON walk's limit: -1 for a session payload, which wraps the state by one level.
  * @internal
  */
 export function sealWithRing(
@@ -155,8 +157,9 @@ export function sealWithRing(
   purpose: string | undefined,
   now: number,
   expiresAt: number | undefined,
+  depth = 0,
 ): MaybePromise<string> {
-  const json = toLosslessJson(data);
+  const json = toLosslessJson(data, depth);
   if (json === undefined) {
     throw new SessionError(
       'ERR_SEAL_NOT_SERIALIZABLE',

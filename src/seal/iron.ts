@@ -20,9 +20,10 @@
  */
 import { defaults, macPrefix } from 'iron-webcrypto';
 import type { UnsealErrorCode } from '../errors';
-import { isPromiseLike, randomBytes, type EngineKey, type MaybePromise } from './engine';
-import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url } from './encoding';
-import { after, type KeyRing, type RingKey } from './keys';
+import { randomBytes, type EngineKey } from './engine';
+import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url } from '../util/encoding';
+import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
+import type { KeyRing, RingKey } from './keys';
 
 /** `Fe26.2`: iron's MAC format version 2. */
 export const IRON_PREFIX: string = macPrefix;

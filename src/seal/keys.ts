@@ -22,8 +22,10 @@
  * @module
  */
 import { configError, rejectUnknownOptions } from '../errors';
-import { getEngine, isPromiseLike, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey, type MaybePromise } from './engine';
-import { toHex, utf8 } from './encoding';
+import { getEngine, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey } from './engine';
+import { toHex, utf8 } from '../util/encoding';
+import { after, isPromiseLike, then2, type MaybePromise } from '../util/maybe-promise';
+import { requireOptions } from '../util/options';
 
 /**
  * A secret: a string of at least 32 characters, or a `Uint8Array` of at
@@ -302,20 +304,6 @@ export class RingKey {
   }
 }
 
-/** Apply `fn` to a value that may be a promise, synchronously when it is not. */
-export function after<A, R>(a: MaybePromise<A>, fn: (a: A) => MaybePromise<R>): MaybePromise<R> {
-  return isPromiseLike(a) ? Promise.resolve(a).then(fn) : fn(a);
-}
-
-/**
- * Combine two values that may be promises without adding an async hop when
- * both are already there (the node:crypto path stays synchronous).
- */
-export function then2<A, B, R>(a: MaybePromise<A>, b: MaybePromise<B>, fn: (a: A, b: B) => MaybePromise<R>): MaybePromise<R> {
-  if (isPromiseLike(a) || isPromiseLike(b)) return Promise.all([a, b]).then(([x, y]) => fn(x, y));
-  return fn(a, b);
-}
-
 /**
  * The brand on every {@link KeyRing} (a registered symbol, the same in every
  * copy of the library), so that a ring made by one copy is recognised by
@@ -513,16 +501,6 @@ function definitions(keys: unknown): KeyDefinition[] {
 }
 
 /**
- * Throw `ERR_CONFIG_OPTION` (option `options`) unless `options` is an object:
- * the guard of every public function that takes an options object, so that a
- * missing one is a `SessionError`, never a `TypeError`.
- *
- * @internal
- */
-export function requireOptions(options: unknown, hint = 'pass an object, at least { keys }'): void {
-  if (!options || typeof options !== 'object') throw configError('ERR_CONFIG_OPTION', 'options', hint);
-}
-
 /** @internal The names of {@link KeyRingOptions}, also accepted beside `keys` by the store, `sealData` and `unsealData`. */
 export const KEY_RING_OPTIONS: readonly string[] = ['iterations', 'crypto', 'tokenCache'];
 

@@ -44,10 +44,12 @@
  */
 import { SessionError, configError, type UnsealErrorCode } from '../errors';
 import { INFLATE_FACTOR, packPlaintext, unpackPlaintext } from '../util/compress';
-import { isPromiseLike, type MaybePromise } from './engine';
-import { fromBase64Url, toBase64Url, toLosslessJson, utf8 } from './encoding';
+import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
+import { fromBase64Url, toBase64Url, utf8 } from '../util/encoding';
+import { toLosslessJson } from '../util/json';
+import { requireOptions } from '../util/options';
 import { checkPurpose, checkSkew, type SealOpened } from './index';
-import { after, requireOptions, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys, type RingKey } from './keys';
+import { resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys, type RingKey } from './keys';
 
 /** The first component of every signed token (iron's is `Fe26.2`). */
 export const SIGNED_PREFIX = 'Sig1';

@@ -18,7 +18,7 @@
  */
 import { configError, SessionError } from '../errors';
 import { randomBytes } from '../seal/engine';
-import { toBase64Url } from '../seal/encoding';
+import { toBase64Url } from '../util/encoding';
 import type { JsonObject } from './schema';
 
 /**

@@ -6,11 +6,12 @@
  */
 import { SessionError, configError, rejectUnknownOptions } from '../errors';
 import { assertMaxChunks } from '../cookie/chunks';
-import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
+import { capacityBytes } from '../cookie/framing';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
-import { KEY_RING_OPTIONS, createKeyRing, requireOptions, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
-import { isCookieName } from '../cookie/grammar';
+import { requireOptions } from '../util/options';
+import { KEY_RING_OPTIONS, createKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { isLegacyReader, type LegacyReader } from './legacy';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /**
@@ -184,61 +185,41 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
   readonly onInvalid?: (event: InvalidSessionEvent) => void;
   /**
-   * Migration from iron-session 8/9: when a request has no session cookie of
-   * ours but has iron-session's, open it with iron-session's password (a
-   * string, or its `{ [id]: password }` map), validate it against the schema,
-   * and re-issue it in this library's format on the same response (deleting
-   * the old cookie). The migrated session gets a new id. `isRevoked` is
-   * consulted first; since iron-session records no creation time, the hook
-   * sees as `createdAt` the time iron-session last saved the cookie when
-   * `ttl` is given (its sealed expiry minus `ttl`), else 0 (which any
-   * "valid after" time refuses). The old cookie's Path/Domain must
-   * match `cookie`'s for the deletion to reach it.
+   * Migration from another library's cookie (a reader built by
+   * `fromIronSession` from `sealed-session/iron-session`): when a request
+   * has no session cookie of ours but has the old one, open it, validate it
+   * against the schema, and re-issue it in this library's format on the same
+   * response (deleting the old cookie). The migrated session gets a new id.
+   * `isRevoked` is consulted first, with the old cookie's last save time as
+   * `createdAt` when the reader knows it (iron-session: when its `ttl` is
+   * given), else 0 (which any "valid after" time refuses). The old cookie's
+   * Path/Domain must match `cookie`'s for the deletion to reach it.
    *
    * @example
    * ```ts
    * const store = new CookieSessionStore({
    *   keys: process.env.SESSION_SECRET!,
-   *   fromIronSession: { cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! }, ttl: 14 * 86_400 },
+   *   legacy: fromIronSession({ cookieName: 'myapp_session', password: { 1: process.env.IRON_PASSWORD! }, ttl: 14 * 86_400 }),
    * });
    * ```
    */
-  readonly fromIronSession?: {
-    /** iron-session's `cookieName`; its chunks `cookieName.0` … `cookieName.3` are read too. May equal `cookie.name`. */
-    readonly cookieName: string;
-    /** iron-session's `password`: a string (key id `1`) or its `{ [id]: password }` map. */
-    readonly password: string | Readonly<Record<string, string>>;
-    /**
-     * iron-session's `ttl` in seconds, exactly (its default is 14 days;
-     * `0` for none). Given, a migrated session is dated from iron-session's
-     * last save of it (sealed expiry − `ttl`): that is its `createdAt` for
-     * `isRevoked` and the start of its `ttl` here, and a cookie saved more
-     * than `ttl` (this store's) ago is refused as `expired`. Not given, the
-     * hook sees `createdAt` 0 and the lifetime starts at the migration. Too
-     * small a value makes sessions look newer than they are: never guess low.
-     */
-    readonly ttl?: number;
-  };
+  readonly legacy?: LegacyReader;
   /**
    * Consulted on every load of an authentic, unexpired session; return true to
    * refuse it (reason `revoked`). Use it for "log out everywhere" with a
    * per-user epoch kept in your database or cache.
    */
-  readonly isRevoked?: (session: SessionInfo<InferState<S>>) => boolean | Promise<boolean>;
+  readonly isRevoked?: (session: SessionInfo<SchemaState<S>>) => boolean | Promise<boolean>;
 }
 
 /**
- * The output type of a schema, `never` for something that is not a Standard
- * Schema. (A store's state type is {@link StateOf}, which also covers a
- * store without a schema.)
- *
- * @example
- * ```ts
- * const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });
- * type State = InferState<typeof schema>; // { userId?: string | undefined; visits: number }
- * ```
+ * The session state type of a store with schema `S`: the schema's
+ * output. A schema typed only as `StandardSchemaV1` (output `unknown`) gives
+ * a JSON object; a schema whose output is not an object gives `never` (and
+ * the store refuses it at construction, since `{}` does not validate).
+ * Users spell it `InferState<typeof schema>` or `InferState<typeof store>`.
  */
-export type InferState<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never;
+export type SchemaState<S> = S extends StandardSchemaV1<unknown, infer O> ? (unknown extends O ? JsonObject : [O] extends [object] ? O : never) : never;
 
 /** Options after defaults and validation. */
 export interface ResolvedStoreOptions {
@@ -257,11 +238,11 @@ export interface ResolvedStoreOptions {
   readonly skewMs: number;
   readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
-  /** iron-session migration: its password ring, cookie name and ttl (seconds; `undefined` when not given or 0). */
-  readonly legacy: { readonly ring: KeyRing; readonly cookieName: string; readonly ttl: number | undefined } | undefined;
+  /** Reads another library's cookie to migrate it (`legacy`). */
+  readonly legacy: LegacyReader | undefined;
 }
 
-export const DEFAULTS = /* @__PURE__ */ Object.freeze({
+const DEFAULTS = /* @__PURE__ */ Object.freeze({
   ttl: 7 * 24 * 60 * 60,
   idleTimeout: 24 * 60 * 60,
   touchAfter: 60,
@@ -305,15 +286,15 @@ function hook<F>(value: unknown, option: string): F | undefined {
  */
 export const STORE_OPTIONS: readonly string[] = [
   'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
-  'timestampSkewSec', 'onInvalid', 'fromIronSession', 'isRevoked', ...KEY_RING_OPTIONS,
+  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', ...KEY_RING_OPTIONS,
 ];
-
-/** The option names of `fromIronSession`. */
-const LEGACY_OPTIONS: readonly string[] = ['cookieName', 'password', 'ttl'];
 
 /** Validate options and apply defaults. */
 export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1>): ResolvedStoreOptions {
   requireOptions(options);
+  if (Object.hasOwn(options, 'fromIronSession')) {
+    throw configError('ERR_CONFIG_OPTION', 'fromIronSession', "has moved: pass legacy: fromIronSession({ cookieName, password, ttl }), imported from 'sealed-session/iron-session'");
+  }
   rejectUnknownOptions(options, STORE_OPTIONS);
   const ring = createKeyRing(options.keys, ringOptionsOf(options));
   if (options.schema !== undefined && !isStandardSchema(options.schema)) {
@@ -330,15 +311,14 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   // A re-issue must come well inside the idle window, or sessions in steady use would die.
   const touchLimit = (idle ?? ttl) / 2;
   const touchAfter = seconds(options.touchAfter, 'touchAfter', Math.min(DEFAULTS.touchAfter, touchLimit), 0, touchLimit);
-  const oneCookie = MAX_NAME_VALUE_BYTES + 1;
-  const capacity = maxChunks * oneCookie + 2 * (maxChunks - 1) + 8 * maxChunks;
+  const capacity = capacityBytes(maxChunks);
   // The default budget never exceeds what maxChunks cookies can hold (maxChunks: 1 alone must construct).
   const maxBytes = options.maxBytes ?? Math.min(DEFAULTS.maxBytes, capacity);
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 512 || maxBytes > capacity) {
     throw configError(
       'ERR_CONFIG_OPTION',
       'maxBytes',
-      `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (about ${maxChunks * oneCookie}); raise maxChunks for a larger budget`,
+      `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (${capacity}); raise maxChunks for a larger budget`,
     );
   }
   return Object.freeze({
@@ -356,33 +336,14 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     skewMs: checkSkew(options.timestampSkewSec),
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
-    legacy: resolveLegacy(options.fromIronSession, options),
+    legacy: resolveLegacy(options.legacy),
   });
 }
 
-function resolveLegacy(
-  input: CookieSessionStoreOptions['fromIronSession'],
-  options: KeyRingOptions,
-): ResolvedStoreOptions['legacy'] {
+function resolveLegacy(input: unknown): LegacyReader | undefined {
   if (input === undefined) return undefined;
-  if (!input || typeof input !== 'object' || typeof input.cookieName !== 'string' || !isCookieName(input.cookieName)) {
-    throw configError('ERR_CONFIG_OPTION', 'fromIronSession.cookieName', "must be iron-session's cookieName (an RFC 6265 token)");
+  if (!isLegacyReader(input)) {
+    throw configError('ERR_CONFIG_OPTION', 'legacy', "must be a reader of another library's cookie, such as fromIronSession({ cookieName, password }) from 'sealed-session/iron-session'");
   }
-  rejectUnknownOptions(input, LEGACY_OPTIONS, 'fromIronSession.');
-  if (typeof input.password !== 'string' && (!input.password || typeof input.password !== 'object')) {
-    throw configError('ERR_CONFIG_KEYS', 'fromIronSession.password', "must be iron-session's password: a string, or its { [id]: password } map");
-  }
-  const ttl = input.ttl === undefined ? 0 : input.ttl;
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) {
-    throw configError('ERR_CONFIG_OPTION', 'fromIronSession.ttl', `must be iron-session's ttl: a whole number of seconds from 0 (none) to ${MAX_TTL}; got ${describe(ttl)}`);
-  }
-  // iron-session reads a string password as key id 1, and a map by numeric id: exactly our key ring's rules.
-  try {
-    const ring = createKeyRing(input.password, { ...(options.crypto !== undefined && { crypto: options.crypto }) });
-    return { ring, cookieName: input.cookieName, ttl: ttl === 0 ? undefined : ttl };
-  } catch (err) {
-    if (!(err instanceof SessionError) || err.option === undefined) throw err;
-    const option = `fromIronSession.password${err.option.slice('keys'.length)}`;
-    throw configError('ERR_CONFIG_KEYS', option, err.message.slice(err.message.indexOf(': ', 'sealed-session: '.length) + 2));
-  }
+  return input;
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import { SessionError, configError, type SchemaIssue } from '../errors';
-import { isPromiseLike } from '../seal/engine';
+import { isPromiseLike } from '../util/maybe-promise';
+import { jsonProblem, type JsonProblem } from '../util/json';
 
 /**
  * The Standard Schema v1 interface (copied from the spec, as it recommends).
@@ -74,9 +75,6 @@ export type StandardResult<Output> =
       readonly issues: ReadonlyArray<SchemaIssue>;
     };
 
-/** The output type of a schema: what `session.data` holds. */
-export type InferOutput<S> = S extends StandardSchemaV1<unknown, infer O> ? O : never;
-
 /**
  * A JSON value: what a store without a schema holds in each field, and what
  * `flash` takes.
@@ -111,7 +109,7 @@ export const jsonObjectSchema: StandardSchemaV1<JsonObject, JsonObject> = {
     version: 1,
     vendor: 'sealed-session',
     validate(value) {
-      const problem = checkJson(value, 0);
+      const problem = checkJson(value);
       return problem ? { issues: [problem] } : { value: value as JsonObject };
     },
   },
@@ -124,7 +122,7 @@ export const jsonObjectSchema: StandardSchemaV1<JsonObject, JsonObject> = {
  * @internal
  */
 export function jsonObjectIssue(value: unknown): SchemaIssue | undefined {
-  return checkJson(value, 0);
+  return checkJson(value);
 }
 
 /**
@@ -136,56 +134,13 @@ export function jsonObjectIssue(value: unknown): SchemaIssue | undefined {
  * @internal
  */
 export function outputIssue(schema: StandardSchemaV1, value: unknown): SchemaIssue | undefined {
-  return schema === jsonObjectSchema ? undefined : checkJson(value, 0);
+  return schema === jsonObjectSchema ? undefined : checkJson(value);
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** A problem found by {@link checkJson}; its path is filled in on the way back up (no array per key walked). */
-interface Problem {
-  readonly message: string;
-  readonly path: PropertyKey[];
-}
-
-const problem = (message: string): Problem => ({ message, path: [] });
-
-/** Prefix `key` to a child's problem. */
-function under(key: PropertyKey, found: Problem): Problem {
-  found.path.unshift(key);
-  return found;
-}
-
-function checkJson(value: unknown, depth: number): Problem | undefined {
-  if (depth === 0 && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    return problem('the session state must be a JSON object');
-  }
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : problem('numbers must be finite');
-  if (typeof value !== 'object') return problem(`a ${typeof value} is not JSON`);
-  if (depth > 64) return problem('the session state is nested more than 64 levels deep');
-  if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) return problem('only plain arrays are JSON (not Array subclasses)');
-    for (let i = 0; i < value.length; i++) {
-      const found = checkJson(value[i], depth + 1);
-      if (found) return under(i, found);
-    }
-    return undefined;
-  }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return problem('only plain objects are JSON (not Date, Map, class instances)');
-  const keys = Object.keys(value);
-  // JSON.stringify drops symbol keys and non-enumerable properties: refuse them rather than lose them silently.
-  if (Object.getOwnPropertySymbols(value).length !== 0 || Object.getOwnPropertyNames(value).length !== keys.length) {
-    return problem('symbol keys and non-enumerable properties are not JSON');
-  }
-  for (const key of keys) {
-    if (FORBIDDEN_KEYS.has(key)) return under(key, problem(`the key "${key}" is not allowed in session state`));
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    const found = checkJson(v, depth + 1);
-    if (found) return under(key, found);
-  }
-  return undefined;
+/** The state check: a JSON object at the root, then the one JSON walk with prototype-polluting keys refused. */
+function checkJson(value: unknown): JsonProblem | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { message: 'the session state must be a JSON object', path: [] };
+  return jsonProblem(value, true);
 }
 
 /** Is this a Standard Schema? */

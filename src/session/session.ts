@@ -4,18 +4,15 @@
  *
  * @module
  */
-import { configError } from '../errors';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
 import { jsonObjectSchema, outputIssue, rejectIssues, validateSync, type Json } from './schema';
-import { isPromiseLike, type MaybePromise } from '../seal/engine';
-import { after } from '../seal/keys';
+import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { writeCookies, type CookieWrite } from './writer';
+import { Lifetime } from './lifetime';
 
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
 
-/** `ms` rounded down to a whole second: the resolution of the creation time sealed in a cookie. */
-const wholeSeconds = (ms: number): number => ms - (ms % 1000);
 
 /** @internal Where a session's commit writes: a response, in adapter terms. */
 export interface CommitSink {
@@ -25,6 +22,10 @@ export interface CommitSink {
   write(cookies: readonly CookieWrite[]): void;
   /** Called once, when the session first has something to write (the node adapter hooks writeHead only then). */
   pending?(): void;
+  /** A commit made at change `version` failed synchronously (its caller got the error). */
+  failed?(version: number): void;
+  /** A commit made at change `version` is sealing asynchronously: returns the promise its caller gets. */
+  running?(version: number, result: Promise<CookieWrite[]>): Promise<CookieWrite[]>;
 }
 
 /**
@@ -110,12 +111,8 @@ export class Session<State extends object = Record<string, Json>> {
   #state: State;
   #status: SessionStatus = 'unchanged';
   #id: string;
-  #createdAt: number;
-  #issuedAt: number | undefined;
-  #lifetime: number | undefined;
-  #persistent: boolean | undefined;
-  /** This session's own idle timeout (seconds), `false` for none, `undefined` for the store's. */
-  #idle: number | false | undefined;
+  /** Creation and issue times, lifetime and idle timeout. */
+  readonly #time: Lifetime;
   #flashIn: Record<string, Json> | undefined;
   #flashOut: Record<string, Json> | undefined;
   #isNew: boolean;
@@ -126,11 +123,8 @@ export class Session<State extends object = Record<string, Json>> {
   #chunksHeld: Set<number>;
   /** Something to write since the last commit. */
   #pending = false;
-  /** Bumped by every change; a commit that failed records the version it failed at. */
+  /** Bumped by every change (the node adapter records the one a commit failed at). */
   #version = 0;
-  #failedVersion = -1;
-  /** Asynchronous commits still sealing. */
-  #running = 0;
   #forceWrite = false;
   #committed = false;
   #sink: CommitSink | undefined;
@@ -143,13 +137,8 @@ export class Session<State extends object = Record<string, Json>> {
     this.#state = init.state;
     const p = init.payload;
     this.#id = p?.id ?? newSessionId();
-    // Whole seconds, as sealed (`c`): the sealed expiry and `expiresAt` of the first response then match every later load's.
-    this.#createdAt = p ? p.c * 1000 : wholeSeconds(Date.now());
-    this.#issuedAt = init.issuedAt;
-    this.#lifetime = p?.l;
-    this.#persistent = p?.p === 1 ? true : undefined;
-    this.#idle = p?.t === undefined ? undefined : p.t === 0 ? false : p.t;
-    this.#flashIn = p?.f;
+    this.#time = new Lifetime(init.options, p, init.issuedAt);
+    this.#flashIn = p?.flash;
     this.#isNew = p === undefined;
     this.#stale = init.stale ?? false;
     this.#invalidReason = init.invalidReason;
@@ -222,7 +211,7 @@ export class Session<State extends object = Record<string, Json>> {
    * ```
    */
   get createdAt(): number {
-    return this.#createdAt;
+    return this.#time.createdAt;
   }
 
   /**
@@ -234,7 +223,7 @@ export class Session<State extends object = Record<string, Json>> {
    * ```
    */
   get expiresAt(): number {
-    return this.#createdAt + (this.#lifetime ?? this.#o.ttl) * 1000;
+    return this.#time.expiresAt;
   }
 
   /**
@@ -248,9 +237,7 @@ export class Session<State extends object = Record<string, Json>> {
    * ```
    */
   get idleExpiresAt(): number | undefined {
-    const idle = this.#idleSeconds();
-    if (idle === undefined) return undefined;
-    return Math.min(this.expiresAt, (this.#issuedAt ?? Date.now()) + idle * 1000);
+    return this.#time.idleExpiresAt;
   }
 
   /**
@@ -411,16 +398,9 @@ export class Session<State extends object = Record<string, Json>> {
    * ```
    */
   setTtl(seconds: number, options: { persistent?: boolean; idleTimeout?: number | false } = {}): void {
-    const valid = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 10 * 365 * 86400;
-    if (!valid(seconds)) throw configError('ERR_CONFIG_OPTION', 'setTtl', 'seconds must be a whole number from 1 to ten years');
-    const idle = options.idleTimeout;
-    if (idle !== undefined && idle !== false && !valid(idle)) {
-      throw configError('ERR_CONFIG_OPTION', 'setTtl.idleTimeout', 'must be a whole number of seconds from 1 to ten years, or false for none');
-    }
+    Lifetime.check(seconds, options);
     this.#beginWrite();
-    this.#lifetime = seconds;
-    this.#persistent = options.persistent ?? true ? true : undefined;
-    if (idle !== undefined) this.#idle = idle;
+    this.#time.setOwn(seconds, options);
     this.#markChanged();
   }
 
@@ -438,7 +418,7 @@ export class Session<State extends object = Record<string, Json>> {
   destroy(): void {
     this.#state = this.#fresh();
     this.#flashIn = this.#flashOut = undefined;
-    this.#lifetime = this.#persistent = this.#idle = undefined;
+    this.#time.clearOwn();
     this.#status = 'purged';
     this.#changedNow();
   }
@@ -458,7 +438,7 @@ export class Session<State extends object = Record<string, Json>> {
   renew(): void {
     if (this.#status === 'purged') this.#restart();
     this.#id = newSessionId();
-    this.#createdAt = wholeSeconds(Date.now());
+    this.#time.renew();
     this.#status = 'renewed';
     this.#changedNow();
   }
@@ -476,7 +456,7 @@ export class Session<State extends object = Record<string, Json>> {
    */
   touch(): void {
     // Nothing to re-issue for a session the browser does not hold yet (lazy creation).
-    if (this.#status === 'purged' || (this.#issuedAt === undefined && this.#status === 'unchanged')) return;
+    if (this.#status === 'purged' || (this.#time.issuedAt === undefined && this.#status === 'unchanged')) return;
     this.#forceWrite = true;
     this.#changedNow();
   }
@@ -525,34 +505,28 @@ export class Session<State extends object = Record<string, Json>> {
     const first = !this.#committed;
     let mode: 'write' | 'remove' | 'none' = 'none';
     if (this.#pending) mode = this.#status === 'purged' ? 'remove' : 'write';
-    else if (first && this.#issuedAt !== undefined && this.#reissueDue(now)) mode = 'write';
+    else if (first && this.#time.issuedAt !== undefined && this.#reissueDue(now)) mode = 'write';
     else if (first && (this.#clearIncoming || this.#removeOnCommit.length > 0)) mode = 'remove';
     if (mode === 'none') {
       this.#committed = true;
       return [];
     }
     const version = this.#version;
-    const failed = (err: unknown): never => {
-      // The caller saw this error; the node:http writeHead hook must not retry the same state and report it again.
-      this.#failedVersion = version;
-      throw err;
-    };
+    const sink = this.#sink;
     let written: MaybePromise<CookieWrite[]>;
     try {
       written = this.#emit(mode, now);
     } catch (err) {
-      return failed(err);
+      sink?.failed?.(version);
+      throw err;
     }
-    if (!isPromiseLike(written)) return written;
-    this.#running++;
-    return Promise.resolve(written)
-      .catch(failed)
-      .finally(() => this.#running--);
+    if (!isPromiseLike(written) || sink?.running === undefined) return written;
+    return sink.running(version, written);
   }
 
-  /** @internal Whether an asynchronous commit (WebCrypto engine) is still sealing. */
-  get commitRunning(): boolean {
-    return this.#running > 0;
+  /** @internal The change counter: bumped by every change. */
+  get version(): number {
+    return this.#version;
   }
 
   #emit(mode: 'write' | 'remove', now: number): MaybePromise<CookieWrite[]> {
@@ -561,10 +535,10 @@ export class Session<State extends object = Record<string, Json>> {
         mode,
         now,
         payload: mode === 'write' ? this.#payload() : undefined,
-        createdAt: this.#createdAt,
-        lifetime: this.#lifetime ?? this.#o.ttl,
-        persistent: this.#persistent ?? this.#o.persistent,
-        idleTimeout: this.#idleSeconds(),
+        createdAt: this.#time.createdAt,
+        lifetime: this.#time.lifetimeSeconds,
+        persistent: this.#time.persistent,
+        idleTimeout: this.#time.idleSeconds,
         chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
         alsoRemove: this.#removeOnCommit,
       }),
@@ -576,7 +550,7 @@ export class Session<State extends object = Record<string, Json>> {
         this.#committed = true;
         this.#removeOnCommit = [];
         this.#pending = this.#forceWrite = false;
-        if (mode === 'write') this.#issuedAt = now;
+        if (mode === 'write') this.#time.issuedAt = now;
         return cookies;
       },
     );
@@ -584,33 +558,18 @@ export class Session<State extends object = Record<string, Json>> {
 
   /** @internal Whether a commit would write anything now. */
   get hasPendingWrite(): boolean {
-    if (this.#failedVersion === this.#version) return false;
-    return this.#pending || (!this.#committed && (this.#clearIncoming || this.#removeOnCommit.length > 0 || (this.#issuedAt !== undefined && this.#reissueDue(Date.now()))));
+    return this.#pending || (!this.#committed && (this.#clearIncoming || this.#removeOnCommit.length > 0 || (this.#time.issuedAt !== undefined && this.#reissueDue(Date.now()))));
   }
 
   #reissueDue(now: number): boolean {
-    if (this.#stale || this.#forceWrite) return true;
-    const age = now - this.#issuedAt!;
-    const idle = this.#idleSeconds();
-    // touchAfter is capped at half the store's idle window; a session's own (setTtl) idle window may be shorter.
-    if (this.#o.extendOnRequest) return age >= (idle === undefined ? this.#o.touchAfter : Math.min(this.#o.touchAfter, idle / 2)) * 1000;
-    return idle !== undefined && age >= (idle * 1000) / 2;
-  }
-
-  /** The idle timeout in force for this session, in seconds; `undefined` for none. */
-  #idleSeconds(): number | undefined {
-    return this.#idle === undefined ? this.#o.idleTimeout : this.#idle === false ? undefined : this.#idle;
+    return this.#stale || this.#forceWrite || this.#time.reissueDue(now);
   }
 
   #payload(): SessionPayload {
     const flash = this.#flashIn || this.#flashOut ? { ...this.#flashIn, ...this.#flashOut } : undefined;
-    // Plain assignments rather than conditional spreads: this runs on every write.
-    const payload: { -readonly [K in keyof SessionPayload]: SessionPayload[K] } = { id: this.#id, c: this.#createdAt / 1000, v: this.#state };
-    if (this.#lifetime !== undefined) payload.l = this.#lifetime;
-    if (this.#persistent) payload.p = 1;
-    if (this.#idle !== undefined) payload.t = this.#idle === false ? 0 : this.#idle;
-    if (flash) payload.f = flash;
-    return payload;
+    const time = this.#time.payloadFields();
+    // Spelled out, not spread: this runs on every write.
+    return { id: this.#id, createdAt: time.createdAt, state: this.#state, lifetime: time.lifetime, persistent: time.persistent, idleTimeout: time.idleTimeout, flash };
   }
 
   /** A write after destroy() starts a new session; otherwise nothing to do. */
@@ -620,8 +579,7 @@ export class Session<State extends object = Record<string, Json>> {
 
   #restart(): void {
     this.#id = newSessionId();
-    this.#createdAt = wholeSeconds(Date.now());
-    this.#issuedAt = undefined;
+    this.#time.restart();
     this.#isNew = true;
     this.#status = 'unchanged';
   }

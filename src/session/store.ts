@@ -9,43 +9,26 @@ import type { UnsealErrorCode } from '../errors';
 import { configError } from '../errors';
 import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
-import { isPromiseLike, type MaybePromise } from '../seal/engine';
-import { after } from '../seal/keys';
+import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { openSealed, type SealOpenResult } from '../seal/index';
 import {
   resolveStoreOptions,
   type CookieSessionStoreOptions,
-  type InferState,
+  type SchemaState,
   type InvalidReason,
   type InvalidSessionEvent,
   type ResolvedStoreOptions,
 } from './options';
-import { findIronSessionCookie, openIronSession } from './migrate';
+import type { LegacyReader } from './legacy';
+import { lifetimeRefusal } from './lifetime';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
 
-/**
- * Which limit set the expiry sealed in a cookie (`end`, ms), now past: the
- * earlier, at issue, of the absolute end (created + lifetime) and the idle
- * end (issued + idle timeout). A lifetime of the session's own (`setTtl`) is
- * sealed, so then the absolute end is known and the answer exact. The
- * store's `ttl` and `idleTimeout` at issue are not: a deploy has raised one
- * of them since (that is how a cookie gets here: the current limits have not
- * run out), and which one cannot be told. The limit that comes first for this
- * cookie under the current values is taken, since raising one limit rarely
- * changes which comes first; a tie, or no idle timeout now, is `expired`.
- */
-function sealedEndReason(end: number, createdAt: number, issuedAt: number, ownLifetime: number | undefined, idle: number | undefined, ttl: number): InvalidReason {
-  // Compared, not matched: an absolute end computed from a creation time in ms (cookies from before it was whole seconds) lies up to 1 s later.
-  if (ownLifetime !== undefined) return end < createdAt + ownLifetime * 1000 ? 'idle' : 'expired';
-  return idle !== undefined && issuedAt + idle * 1000 < createdAt + ttl * 1000 ? 'idle' : 'expired';
-}
-
 /** What every session of one load shares. */
 interface Base<S extends StandardSchemaV1> {
   readonly options: ResolvedStoreOptions;
-  readonly fresh: () => StateOf<S>;
+  readonly fresh: () => SchemaState<S>;
   readonly chunksPresent: readonly number[];
 }
 
@@ -59,22 +42,27 @@ const REASONS: Record<UnsealErrorCode, InvalidReason> = {
 };
 
 /**
- * The session state type of a store with schema `S`: the schema's output. A
- * schema typed only as `StandardSchemaV1` (output `unknown`) gives a JSON
- * object; a schema whose output is not an object gives `never` (and the store
- * refuses it at construction, since `{}` does not validate).
+ * The session state type of a store or of a schema: the schema's output. A
+ * schema typed only as `StandardSchemaV1` (output `unknown`), or a store
+ * without a schema, gives a JSON object; a schema whose output is not an
+ * object gives `never` (and a store refuses it at construction, since `{}`
+ * does not validate).
+ *
+ * @typeParam StoreOrSchema `typeof store` or `typeof schema`.
  *
  * @example
  * ```ts
  * const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });
- * type State = StateOf<typeof schema>; // { userId?: string | undefined; visits: number }
- * type Untyped = StateOf<StandardSchemaV1>; // JsonObject
+ * const store = new CookieSessionStore({ keys, schema });
+ * type State = InferState<typeof schema>; // { userId?: string | undefined; visits: number }
+ * type Same = InferState<typeof store>; // the same type
+ * type Untyped = InferState<StandardSchemaV1>; // JsonObject
  * ```
  */
-export type StateOf<S extends StandardSchemaV1> = unknown extends InferState<S>
-  ? JsonObject
-  : InferState<S> extends object
-    ? InferState<S>
+export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
+  ? SchemaState<StoreOrSchema>
+  : StoreOrSchema extends { load(cookieHeader: never): Promise<Session<infer State>> }
+    ? State
     : never;
 
 /**
@@ -158,7 +146,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * if (session.invalidReason) log.info('session dropped', session.invalidReason);
    * ```
    */
-  load(cookieHeader: string | null | undefined): Promise<Session<StateOf<S>>> {
+  load(cookieHeader: string | null | undefined): Promise<Session<SchemaState<S>>> {
     try {
       const session = this.loadNow(cookieHeader);
       return isPromiseLike(session) ? session : Promise.resolve(session);
@@ -174,15 +162,15 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * (A named method, not a symbol-keyed one: a computed key keeps bundlers
    * from dropping the class from bundles that only use `sealData`.)
    */
-  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<StateOf<S>>> {
+  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>>> {
     const o = this.options;
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
     const base: Base<S> = { options: o, fresh: this.#fresh, chunksPresent: read.present };
     const head = found.get(0);
-    // iron-session's cookie under the same name (its seal ends in "~2"; ours never contains "~").
-    const legacySameName = o.legacy !== undefined && head !== undefined && head.includes('~');
+    // The old library's cookie under the same name.
+    const legacySameName = o.legacy !== undefined && head !== undefined && o.legacy.owns(head);
     // An empty value is what a removal leaves behind in some stores (Next passes `sid=` to the page after a delete): no cookie.
     if (!head || legacySameName) {
       if (!o.legacy) return new Session({ ...base, state: this.#fresh() });
@@ -197,26 +185,18 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */
-  #opened(base: Base<S>, opened: SealOpenResult<unknown>, now: number): MaybePromise<Session<StateOf<S>>> {
+  #opened(base: Base<S>, opened: SealOpenResult<unknown>, now: number): MaybePromise<Session<SchemaState<S>>> {
     const o = this.options;
     if (!opened.ok) return this.#refuse(base, REASONS[opened.code]);
     const payload = readPayload(opened.data);
     if (!payload) return this.#refuse(base, 'malformed', opened.keyId);
     const refuse = (reason: InvalidReason) => this.#refuse(base, reason, opened.keyId, payload.id);
 
-    const createdAt = payload.c * 1000;
-    // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
-    if (createdAt > now + o.skewMs || opened.issuedAt > now + o.skewMs) return refuse('clock-skew');
-    if (now >= createdAt + (payload.l ?? o.ttl) * 1000) return refuse('expired');
-    // This session's own idle timeout (setTtl) when it has one, else the store's.
-    const idleTimeout = payload.t === undefined ? o.idleTimeout : payload.t === 0 ? undefined : payload.t;
-    if (idleTimeout !== undefined && now >= opened.issuedAt + idleTimeout * 1000) return refuse('idle');
-    // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
-    if (opened.expiresAt !== undefined && opened.expiresAt <= now - o.skewMs) {
-      return refuse(sealedEndReason(opened.expiresAt, createdAt, opened.issuedAt, payload.l, idleTimeout, o.ttl));
-    }
+    const createdAt = payload.createdAt;
+    const late = lifetimeRefusal(o, payload, opened.issuedAt, opened.expiresAt, now);
+    if (late !== undefined) return refuse(late);
 
-    const checked = o.schema['~standard'].validate(payload.v) as MaybePromise<StandardResult<StateOf<S>>>;
+    const checked = o.schema['~standard'].validate(payload.state) as MaybePromise<StandardResult<SchemaState<S>>>;
     return after(checked, (validated) => {
       if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
       const state = validated.value;
@@ -235,17 +215,17 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     id: string,
     createdAt: number,
     issuedAt: number,
-    state: StateOf<S>,
-    accept: () => Session<StateOf<S>>,
-    refuse: (reason: InvalidReason) => Session<StateOf<S>>,
-  ): MaybePromise<Session<StateOf<S>>> {
+    state: SchemaState<S>,
+    accept: () => Session<SchemaState<S>>,
+    refuse: (reason: InvalidReason) => Session<SchemaState<S>>,
+  ): MaybePromise<Session<SchemaState<S>>> {
     const isRevoked = this.options.isRevoked;
     if (!isRevoked) return accept();
     return Promise.resolve(isRevoked({ id, createdAt, issuedAt, data: state as never })).then((revoked) => (revoked ? refuse('revoked') : accept()));
   }
 
   /** An empty session for a cookie that was refused, reported to `onInvalid`. */
-  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<StateOf<S>> {
+  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<SchemaState<S>> {
     this.#report({ reason, cookie: this.options.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
     // A cookie sealed with a key this server does not know may be fine on
     // another server (a rotation being rolled out): leave it alone.
@@ -253,20 +233,20 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /**
-   * A session from an iron-session cookie, re-issued in our format on the
+   * A session from another library's cookie (the `legacy` reader; iron-session's today), re-issued in our format on the
    * first commit (which also deletes the old cookie); `undefined` when there
    * is no such cookie.
    */
   async #migrate(
-    legacy: NonNullable<ResolvedStoreOptions['legacy']>,
+    legacy: LegacyReader,
     header: string | undefined,
     now: number,
     base: Base<S>,
-  ): Promise<Session<StateOf<S>> | undefined> {
+  ): Promise<Session<SchemaState<S>> | undefined> {
     const o = this.options;
-    const cookie = findIronSessionCookie(header, legacy.cookieName);
+    const cookie = legacy.find(header);
     if (!cookie) return undefined;
-    const refuse = (reason: InvalidReason): Session<StateOf<S>> => {
+    const refuse = (reason: InvalidReason): Session<SchemaState<S>> => {
       this.#report({ reason, cookie: legacy.cookieName });
       return new Session({
         ...base,
@@ -275,10 +255,10 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
         ...(reason !== 'unknown-key' && { removeOnCommit: cookie.names }),
       });
     };
-    const maybe = openIronSession(legacy.ring, cookie.token, now, o.skewMs);
+    const maybe = legacy.open(cookie.token, now, o.skewMs);
     const opened = isPromiseLike(maybe) ? await maybe : maybe;
     if (!opened.ok) return refuse(REASONS[opened.code]);
-    const checked = o.schema['~standard'].validate(opened.data) as StandardResult<StateOf<S>> | Promise<StandardResult<StateOf<S>>>;
+    const checked = o.schema['~standard'].validate(opened.data) as StandardResult<SchemaState<S>> | Promise<StandardResult<SchemaState<S>>>;
     const validated = isPromiseLike(checked) ? await checked : checked;
     if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
     const state = validated.value;
@@ -299,12 +279,11 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     // in the future (beyond the clock skew allowed) means `fromIronSession.ttl`
     // is smaller than iron-session's: undatable too, never clamped to now
     // (that would date a stolen cookie as brand new).
-    const expiration = legacy.ttl === undefined ? undefined : opened.expiration;
     const nowSeconds = Math.floor(now / 1000);
-    const derived = expiration === undefined ? 0 : Math.floor((expiration - legacy.ttl! * 1000) / 1000) * 1000;
+    const derived = opened.savedAt === undefined ? 0 : Math.floor(opened.savedAt / 1000) * 1000;
     const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);
     if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
-    const payload: SessionPayload = { id: newSessionId(), c: savedAt > 0 ? savedAt / 1000 : nowSeconds, v: state };
+    const payload: SessionPayload = { id: newSessionId(), createdAt: savedAt > 0 ? savedAt : nowSeconds * 1000, state };
     return this.#unlessRevoked(
       payload.id,
       savedAt,
@@ -325,9 +304,9 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /** The state of a fresh session, synchronously (for `clear()`/`destroy()`). */
-  readonly #fresh = (): StateOf<S> => {
+  readonly #fresh = (): SchemaState<S> => {
     // The constructor checked {} once; a schema that changes its mind is a bug in the schema.
-    const result = validateSync<StateOf<S>>(this.options.schema, {});
+    const result = validateSync<SchemaState<S>>(this.options.schema, {});
     if (result.issues) rejectIssues('a fresh session ({})', result.issues);
     return result.value;
   };

@@ -7,15 +7,13 @@
  */
 import { SessionError } from '../errors';
 import { chunkCookieName } from '../cookie/chunks';
-import { planChunks } from '../cookie/framing';
-import { MAX_NAME_VALUE_BYTES } from '../cookie/limits';
+import { capacityBytes, planChunks } from '../cookie/framing';
 import { clampMaxAge } from '../cookie/max-age';
 import { formatCookie, serializeRemoval } from '../cookie/serialize';
-import type { MaybePromise } from '../seal/engine';
-import { after } from '../seal/keys';
+import { after, type MaybePromise } from '../util/maybe-promise';
 import { sealWithRing } from '../seal/index';
 import type { ResolvedStoreOptions } from './options';
-import type { SessionPayload } from './payload';
+import { writePayload, type SessionPayload } from './payload';
 
 export interface WriteRequest {
   readonly mode: 'write' | 'remove';
@@ -36,9 +34,7 @@ export interface WriteRequest {
 
 /** The budget a store allows, in request octets: `maxBytes`, and what `maxChunks` cookies can hold. */
 export function allowedBytes(o: ResolvedStoreOptions): number {
-  let chunks = 0;
-  for (let i = 0; i < o.maxChunks; i++) chunks += MAX_NAME_VALUE_BYTES + 1 + (i > 0 ? 2 : 0);
-  return Math.min(o.maxBytes, chunks);
+  return Math.min(o.maxBytes, capacityBytes(o.maxChunks));
 }
 
 /** One cookie a commit sets or removes, structured for adapters (Next.js' cookie store) and serialized for headers. */
@@ -79,7 +75,7 @@ export function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): MaybeP
   const absoluteEnd = req.createdAt + req.lifetime * 1000;
   const idleEnd = req.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + req.idleTimeout * 1000;
   const expiresAt = Math.min(absoluteEnd, idleEnd);
-  return after(sealWithRing(o.ring, req.payload, o.purpose, req.now, expiresAt), (token) => planCookies(o, req, token, expiresAt));
+  return after(sealWithRing(o.ring, req.payload && writePayload(req.payload), o.purpose, req.now, expiresAt, -1), (token) => planCookies(o, req, token, expiresAt));
 }
 
 function planCookies(o: ResolvedStoreOptions, req: WriteRequest, token: string, expiresAt: number): WriteResult {

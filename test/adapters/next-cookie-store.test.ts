@@ -8,6 +8,7 @@ import { RequestCookies } from 'next/dist/compiled/@edge-runtime/cookies';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type CookieStoreLike } from '../../src/index';
+import { fromIronSession } from '../../src/iron-session/index';
 import { parseSetCookie } from '../helpers/jar';
 
 const SECRET = 'next-cookie-store-test-secret-0123456789abcdef';
@@ -19,7 +20,7 @@ const store = new CookieSessionStore({
   keys: SECRET,
   schema,
   cookie: { name: '__Host-session' },
-  fromIronSession: { cookieName: 'myapp_session', password: IRON_PASSWORD },
+  legacy: fromIronSession({ cookieName: 'myapp_session', password: IRON_PASSWORD }),
 });
 
 /** Next's cookie store over a raw request `Cookie` header, exactly as the browser sent it. */
@@ -60,7 +61,7 @@ describe("Next.js cookie store: decoded values", () => {
   });
 
   test('an injected chunk (decoded "; __Host-session.1=…") does not join the session cookie', async () => {
-    const chunked = new CookieSessionStore({ keys: SECRET, schema, cookie: { name: '__Host-session' }, maxChunks: 3, fromIronSession: { cookieName: 'myapp_session', password: IRON_PASSWORD } });
+    const chunked = new CookieSessionStore({ keys: SECRET, schema, cookie: { name: '__Host-session' }, maxChunks: 3, legacy: fromIronSession({ cookieName: 'myapp_session', password: IRON_PASSWORD }) });
     const victim = await sessionFor('alice');
     const tossed = encodeURIComponent(`x; __Host-session.1=AAAA`);
     const session = await chunked.handleSession(nextCookies(`myapp_session=${tossed}; __Host-session=${victim}`));

@@ -7,6 +7,7 @@ import { NextRequest, NextResponse } from 'next/server';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type CookieSetOptions, type CookieStoreLike, type Session } from '../../src/index';
+import { fromIronSession } from '../../src/iron-session/index';
 import { CookieJar, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
 import { rejection } from '../session/helpers';
 
@@ -281,7 +282,7 @@ describe('handleSession(cookie store) with fromIronSession', () => {
     schema: z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) }),
     cookie: { name: 'sid' },
     maxBytes: 8192,
-    fromIronSession: { cookieName: 'myapp_session', password: IRON_PASSWORD },
+    legacy: fromIronSession({ cookieName: 'myapp_session', password: IRON_PASSWORD }),
   });
 
   /** The Set-Cookie values iron-session 9 sends for `data`. */

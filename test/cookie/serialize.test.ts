@@ -1,12 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resolveCookieOptions } from '../../src/cookie/options';
-import {
-  clampMaxAge,
-  MAX_AGE_CAP_SECONDS,
-  MAX_NAME_VALUE_BYTES,
-  serializeCookie,
-  serializeRemoval,
-} from '../../src/cookie/serialize';
+import { serializeCookie, serializeRemoval } from '../../src/cookie/serialize';
+import { MAX_AGE_CAP_SECONDS, MAX_NAME_VALUE_BYTES } from '../../src/cookie/limits';
+import { clampMaxAge } from '../../src/cookie/max-age';
 import type { ResolvedCookieOptions } from '../../src/cookie/options';
 import { chunkCookieName } from '../../src/cookie/chunks';
 import { catchSessionError, expectCookieConfigError } from './helpers';

@@ -9,13 +9,11 @@ import { expect } from 'vitest';
 import { SessionError, type SessionErrorCode } from '../../src/errors';
 import { createKeyRing, type KeyRing, type KeyRingOptions, type Keys } from '../../src/seal/keys';
 
-/** Distinctive secrets, so a test can assert they never leak into a message. */
-export const SECRET = 'S3CRET-one-0123456789abcdefghijklmnopqrstuvwxyz';
-export const SECRET_2 = 'S3CRET-two-0123456789abcdefghijklmnopqrstuvwxyz';
-export const SECRET_3 = 'S3CRET-three-0123456789abcdefghijklmnopqrstuvwx';
+import { RAW_32, SEAL_SECRETS } from '../fixtures';
 
-/** A fixed 32-byte key (iron's raw-key mode). */
-export const RAW_32 = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + 3) & 255);
+/** Distinctive secrets (test/fixtures.ts), so a test can assert they never leak into a message. */
+export const [SECRET, SECRET_2, SECRET_3] = SEAL_SECRETS;
+export { RAW_32 };
 
 export type EngineName = 'node' | 'webcrypto';
 

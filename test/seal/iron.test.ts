@@ -3,7 +3,8 @@ import * as iron from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
 import { IRON_PREFIX, ironOpen, ironSeal, type IronResult } from '../../src/seal/iron';
 import { KeyRing, RingKey, createKeyRing } from '../../src/seal/keys';
-import { getEngine, type CryptoEngine, type MaybePromise } from '../../src/seal/engine';
+import { getEngine, type CryptoEngine } from '../../src/seal/engine';
+import type { MaybePromise } from '../../src/util/maybe-promise';
 import {
   ENGINES,
   PART_NAMES,

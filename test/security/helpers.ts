@@ -7,11 +7,10 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { CookieSessionStore, JsonObject, StandardSchemaV1 } from '../../src/index';
+import { NEVER_PRINTED_SECRETS } from '../fixtures';
 
-/** Distinctive secrets (≥ 32 characters), so a test can assert they never leak. */
-export const SECRET_1 = 'SECRET-ONE-never-print-me-0123456789abcdefghij';
-export const SECRET_2 = 'SECRET-TWO-never-print-me-0123456789abcdefghij';
-export const SECRET_3 = 'SECRET-THREE-never-print-me-0123456789abcdefgh';
+/** Distinctive secrets (test/fixtures.ts), so a test can assert they never leak. */
+export const [SECRET_1, SECRET_2, SECRET_3] = NEVER_PRINTED_SECRETS;
 
 /** `name=value` pairs of a response's Set-Cookie values, as a request Cookie header. */
 export function cookieHeaderFrom(setCookies: readonly string[]): string {

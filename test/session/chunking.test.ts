@@ -338,15 +338,15 @@ describe('over budget', () => {
   });
 
   it('maxChunks: 2 with the largest maxBytes allowed: the budget is exactly what two cookies hold in a request', async () => {
-    // The largest maxBytes that constructs for 2 chunks (2 × 4097 + 2 × 1 + 8 × 2 = 8212) is above what two cookies carry.
-    expect(() => makeStore({ maxChunks: 2, maxBytes: 8213 })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION', option: 'maxBytes' }));
-    const store = makeStore({ maxChunks: 2, maxBytes: 8212 });
+    // The largest maxBytes that constructs for 2 chunks is exactly what two cookies carry (one formula, capacityBytes).
+    expect(() => makeStore({ maxChunks: 2, maxBytes: 8197 })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_OPTION', option: 'maxBytes' }));
+    const store = makeStore({ maxChunks: 2, maxBytes: 8196 });
     const s = await store.load(undefined);
     s.set('pad', 'x'.repeat(9000));
     const err = await rejection(s.commit());
     expect(err.code).toBe('ERR_SESSION_TOO_LARGE');
     // allowedBytes: each cookie is name=value (4096 + 1 for '='), and every cookie after the first adds the
-    // 2-octet '; ' separator of the Cookie header: (4096 + 1) + (4096 + 1 + 2) = 8196 < maxBytes 8212.
+    // 2-octet '; ' separator of the Cookie header: (4096 + 1) + (4096 + 1 + 2) = 8196 = the largest maxBytes accepted.
     expect(err.size!.allowed).toBe(8196);
   });
 

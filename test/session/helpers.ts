@@ -10,15 +10,11 @@ import { expect } from 'vitest';
 import { SessionError, type SessionErrorCode } from '../../src/errors';
 import type { Session } from '../../src/index';
 
-/** Distinctive secrets (≥ 32 characters). */
-export const SECRET = 'session-test-secret-one-0123456789abcdefghijkl';
-export const SECRET_2 = 'session-test-secret-two-0123456789abcdefghijkl';
-export const OTHER_SECRET = 'a-completely-different-secret-0123456789abcdef';
+import { DAY, HOUR, MINUTE, OTHER_SECRET, SESSION_SECRETS } from '../fixtures';
 
-/** Seconds. */
-export const MINUTE = 60;
-export const HOUR = 3600;
-export const DAY = 86_400;
+/** Distinctive secrets (test/fixtures.ts). */
+export const [SECRET, SECRET_2] = SESSION_SECRETS;
+export { OTHER_SECRET, MINUTE, HOUR, DAY };
 /** User agents cap Max-Age at 400 days. */
 export const MAX_AGE_CAP = 34_560_000;
 

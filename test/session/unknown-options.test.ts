@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { CookieSessionStore, createKeyRing, isSessionError, sealData, unsealData } from '../../src/index';
+import { fromIronSession } from '../../src/iron-session/index';
 
 const SECRET = 'unknown-options-test-secret-0123456789abcdef';
 
@@ -30,6 +31,26 @@ async function rejected(run: () => Promise<unknown>): Promise<{ code: string; op
 
 const store = (options: Record<string, unknown>) => new CookieSessionStore({ keys: SECRET, ...options } as never);
 
+describe('fromIronSession refuses an unknown option and names the nearest', () => {
+  test.each<[Record<string, unknown>, string, string]>([
+    [{ cookiename: 'old', cookieName: 'old', password: SECRET }, 'fromIronSession.cookiename', 'fromIronSession.cookieName'],
+    [{ cookieName: 'old', password: SECRET, tll: 5 }, 'fromIronSession.tll', 'fromIronSession.ttl'],
+  ])('%j → %s, did you mean %s?', (options, option, nearest) => {
+    const err = refusal(() => fromIronSession(options as never));
+    expect(err.code).toBe('ERR_CONFIG_OPTION');
+    expect(err.option).toBe(option);
+    expect(err.message).toContain(`did you mean ${nearest}?`);
+  });
+
+  test('the store option of earlier versions, fromIronSession: {...}, says where it went', () => {
+    const err = refusal(() => store({ fromIronSession: { cookieName: 'old', password: SECRET } }));
+    expect(err.code).toBe('ERR_CONFIG_OPTION');
+    expect(err.option).toBe('fromIronSession');
+    expect(err.message).toContain("legacy: fromIronSession(");
+    expect(err.message).toContain("'sealed-session/iron-session'");
+  });
+});
+
 describe('the store refuses an unknown option at construction and names the nearest', () => {
   test.each<[Record<string, unknown>, string, string]>([
     [{ idleTimout: 5 }, 'idleTimout', 'idleTimeout'],
@@ -38,12 +59,10 @@ describe('the store refuses an unknown option at construction and names the near
     [{ isRevokd: () => false }, 'isRevokd', 'isRevoked'],
     [{ onInvlaid: () => undefined }, 'onInvlaid', 'onInvalid'],
     [{ iteration: 2 }, 'iteration', 'iterations'],
-    [{ fromIronsession: { cookieName: 'old', password: SECRET } }, 'fromIronsession', 'fromIronSession'],
+    [{ legasy: undefined }, 'legasy', 'legacy'],
     [{ cookie: { httponly: false } }, 'cookie.httponly', 'cookie.httpOnly'],
     [{ cookie: { samesite: 'strict' } }, 'cookie.samesite', 'cookie.sameSite'],
     [{ cookie: { domian: 'example.com' } }, 'cookie.domian', 'cookie.domain'],
-    [{ fromIronSession: { cookiename: 'old', cookieName: 'old', password: SECRET } }, 'fromIronSession.cookiename', 'fromIronSession.cookieName'],
-    [{ fromIronSession: { cookieName: 'old', password: SECRET, tll: 5 } }, 'fromIronSession.tll', 'fromIronSession.ttl'],
   ])('%j → %s, did you mean %s?', (options, option, nearest) => {
     const err = refusal(() => store(options));
     expect(err.code).toBe('ERR_CONFIG_OPTION');
@@ -83,7 +102,7 @@ describe('the store refuses an unknown option at construction and names the near
         timestampSkewSec: 60,
         onInvalid: () => undefined,
         isRevoked: () => false,
-        fromIronSession: { cookieName: 'old', password: SECRET, ttl: 60 },
+        legacy: fromIronSession({ cookieName: 'old', password: SECRET, ttl: 60 }),
         iterations: 1,
         crypto: 'auto',
         tokenCache: 16,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CookieSessionStore } from '../../../src/index';
+import { fromIronSession } from '../../../src/iron-session/index';
 
 /** For `next dev` only: set SESSION_SECRET (32+ random characters) everywhere else. */
 const DEV_SECRET = 'dev-only-secret-for-the-next-example-0123456789';
@@ -24,5 +25,5 @@ export const store = new CookieSessionStore({
   keys: process.env.SESSION_SECRET ?? DEV_SECRET,
   schema: sessionSchema,
   cookie: { name: 'sid', secure: false },
-  ...(process.env.IRON_SESSION_PASSWORD && { fromIronSession: { cookieName: 'myapp_session', password: process.env.IRON_SESSION_PASSWORD } }),
+  ...(process.env.IRON_SESSION_PASSWORD && { legacy: fromIronSession({ cookieName: 'myapp_session', password: process.env.IRON_SESSION_PASSWORD }) }),
 });

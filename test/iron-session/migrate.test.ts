@@ -7,7 +7,8 @@ import { getIronSession, webCookies } from 'iron-session';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
-import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from './helpers';
+import { fromIronSession } from '../../src/iron-session/index';
+import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from '../session/helpers';
 
 const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
 const schema = z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) });
@@ -37,7 +38,7 @@ function migratingStore(extra: { cookieName?: string; password?: string | Record
     keys: SECRET,
     schema,
     cookie: { name: extra.name ?? 'session' },
-    fromIronSession: { cookieName: extra.cookieName ?? 'myapp', password: extra.password ?? IRON_PASSWORD },
+    legacy: fromIronSession({ cookieName: extra.cookieName ?? 'myapp', password: extra.password ?? IRON_PASSWORD }),
   });
 }
 
@@ -80,7 +81,7 @@ describe('fromIronSession', () => {
     browser.apply(await ironSessionCookies({ userId: 'u_big', cart: big }, { chunk: true }));
     expect(browser.names()).toEqual(expect.arrayContaining(['myapp.0', 'myapp.1']));
 
-    const store = new CookieSessionStore({ keys: SECRET, schema, maxBytes: 8192, fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD } });
+    const store = new CookieSessionStore({ keys: SECRET, schema, maxBytes: 8192, legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD }) });
     const first = await request(store, browser, (s) => s.get('cart').length);
     expect(first.result).toBe(120);
     expect(browser.names().every((n) => n === 'session' || n.startsWith('session.'))).toBe(true);
@@ -136,12 +137,20 @@ describe('fromIronSession', () => {
   });
 
   it('is configured strictly', () => {
-    expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'bad name', password: IRON_PASSWORD } }), 'ERR_CONFIG_OPTION', 'fromIronSession.cookieName');
-    expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'ok', password: 'short' } }), 'ERR_CONFIG_KEYS', 'fromIronSession.password');
+    expectConfigError(() => new CookieSessionStore({ keys: SECRET, legacy: fromIronSession({ cookieName: 'bad name', password: IRON_PASSWORD }) }), 'ERR_CONFIG_OPTION', 'fromIronSession.cookieName');
+    expectConfigError(() => new CookieSessionStore({ keys: SECRET, legacy: fromIronSession({ cookieName: 'ok', password: 'short' }) }), 'ERR_CONFIG_KEYS', 'fromIronSession.password');
     for (const ttl of [-1, 1.5, Number.NaN, '14d' as unknown as number, 11 * 365 * DAY]) {
-      expectConfigError(() => new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'ok', password: IRON_PASSWORD, ttl } }), 'ERR_CONFIG_OPTION', 'fromIronSession.ttl');
+      expectConfigError(() => new CookieSessionStore({ keys: SECRET, legacy: fromIronSession({ cookieName: 'ok', password: IRON_PASSWORD, ttl }) }), 'ERR_CONFIG_OPTION', 'fromIronSession.ttl');
     }
-    new CookieSessionStore({ keys: SECRET, fromIronSession: { cookieName: 'ok', password: IRON_PASSWORD, ttl: 0 } });
+    new CookieSessionStore({ keys: SECRET, legacy: fromIronSession({ cookieName: 'ok', password: IRON_PASSWORD, ttl: 0 }) });
+  });
+});
+
+describe('the legacy option', () => {
+  it('takes only a reader (fromIronSession from sealed-session/iron-session), naming the option otherwise', () => {
+    for (const bad of [{ cookieName: 'myapp', password: IRON_PASSWORD }, 'myapp', {}]) {
+      expectConfigError(() => new CookieSessionStore({ keys: SECRET, legacy: bad as never }), 'ERR_CONFIG_OPTION', 'legacy');
+    }
   });
 });
 
@@ -159,14 +168,14 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
   }
 
   /** A store whose hook revokes u_42's sessions created before `signedOutAt`, and records what it saw. */
-  function revokingStore(signedOutAt: number, fromIronSession: { ttl?: number } = {}) {
+  function revokingStore(signedOutAt: number, iron: { ttl?: number } = {}) {
     const seen: { createdAt: number; issuedAt: number; userId: string | undefined }[] = [];
     const events: InvalidSessionEvent[] = [];
     const store = new CookieSessionStore({
       keys: SECRET,
       schema,
       ttl: 30 * DAY,
-      fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD, ...fromIronSession },
+      legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD, ...iron }),
       onInvalid: (e) => events.push(e),
       isRevoked: (info) => {
         seen.push({ createdAt: info.createdAt, issuedAt: info.issuedAt, userId: info.data.userId });
@@ -245,7 +254,7 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
       keys: SECRET,
       schema,
       ttl: 7 * DAY,
-      fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL },
+      legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL }),
       onInvalid: (e) => events.push(e),
     });
     const ended = await store.load(header);
@@ -261,7 +270,7 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
 
   it("refuses as expired a cookie iron-session saved longer than this store's ttl ago", async () => {
     const browser = await stolenAt(10 * DAY);
-    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 7 * DAY, fromIronSession: { cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL } });
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 7 * DAY, legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL }) });
     const r = await request(store, browser);
     expect(r.session.invalidReason).toBe('expired');
     expect(browser.names()).toEqual([]);

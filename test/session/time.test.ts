@@ -21,7 +21,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CookieSessionStore, type CookieSessionStoreOptions, type InvalidReason, SessionError, unsealData } from '../../src/index';
 import { sealWithRing } from '../../src/seal/index';
 import { newSessionId } from '../../src/session/payload';
-import { SECRET_1 } from './helpers';
+import { SECRET_1 } from '../security/helpers';
 import { fixClock } from '../helpers/clock';
 
 const SECOND = 1000;

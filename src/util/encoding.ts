@@ -1,6 +1,6 @@
 /**
- * Byte/string helpers for the iron format: strict base64url, hex, UTF-8 and a
- * lossless JSON check. Strictness matters: the HMAC digest field of an iron
+ * Byte/string helpers for the iron format: strict base64url, hex and UTF-8
+ * (the lossless JSON check is util/json.ts). Strictness matters: the HMAC digest field of an iron
  * token is not itself covered by the MAC, so a lenient decoder that accepted
  * two spellings of one digest would make tokens malleable.
  *
@@ -122,83 +122,4 @@ export function toHex(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
   return out;
-}
-
-/**
- * Serialize a value to JSON, refusing what JSON would silently change or
- * lose: `undefined`/functions/symbols at the top level or in arrays,
- * `bigint`, non-finite numbers, class instances such as `Date` or `Map`
- * (and Array subclasses), symbol-keyed or non-enumerable own properties of
- * an object, and cycles.
- *
- * Three things JSON drops are let through, as JSON drops them:
- * - object properties whose value is `undefined`;
- * - an array's own properties other than its elements (`arr.extra = 1`, or
- *   `index`/`input`/`groups` on a RegExp match): only elements are JSON, and
- *   finding the others means listing every index of every array as a
- *   string, about 250 ns per array on Node 20, which would add nearly half
- *   again to this function's cost on a typical session at every seal;
- * - the sign of `-0`, written as `0` (JSON has no negative zero; refusing it
- *   would make an ordinary result such as `Math.round(-0.2)` unsealable).
- *
- * @returns the JSON text, or `undefined` when the value is not lossless JSON.
- */
-export function toLosslessJson(value: unknown): string | undefined {
-  try {
-    inherited = hasInheritedEnumerables();
-    if (!isLosslessJson(value, 0)) return undefined;
-    return JSON.stringify(value);
-  } catch {
-    // A getter or proxy that throws: not a value we can seal.
-    return undefined;
-  }
-}
-
-const MAX_DEPTH = 256;
-const { getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, hasOwn } = Object;
-
-/**
- * Whether `for...in` over a plain object also lists inherited properties:
- * only when someone added an enumerable property to `Object.prototype`.
- * Checked once per call, so that the common case skips a `hasOwn` per key.
- */
-let inherited = false;
-function hasInheritedEnumerables(): boolean {
-  for (const _ in {}) return true;
-  return false;
-}
-
-function isLosslessJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (value === null) return true;
-      // A cycle recurses until the depth bound: refused, like anything nested that deep.
-      if (depth > MAX_DEPTH) return false;
-      const proto = getPrototypeOf(value) as unknown;
-      if (Array.isArray(value)) {
-        if (proto !== Array.prototype) return false;
-        for (let i = 0; i < value.length; i++) if (!isLosslessJson(value[i], depth + 1)) return false;
-        return true;
-      }
-      if (proto !== Object.prototype && proto !== null) return false;
-      let enumerable = 0;
-      for (const key in value) {
-        if (inherited && !hasOwn(value, key)) continue;
-        enumerable++;
-        const v = (value as Record<string, unknown>)[key];
-        if (v !== undefined && !isLosslessJson(v, depth + 1)) return false;
-      }
-      // JSON skips non-enumerable and symbol-keyed own properties without a
-      // word. Comparing counts is cheap (Reflect.ownKeys plus a descriptor per
-      // key, as iron-webcrypto does, would cost more than the rest of the check).
-      return getOwnPropertyNames(value).length === enumerable && getOwnPropertySymbols(value).length === 0;
-    }
-    default:
-      return false;
-  }
 }

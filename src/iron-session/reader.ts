@@ -1,8 +1,8 @@
 /**
  * Reading sessions written by iron-session 8/9, so an application can switch
  * libraries without signing anyone out: the old cookie is opened with the old
- * password(s), validated against the schema, and re-issued in this library's
- * format on the same response, which also deletes the old cookie.
+ * password(s); the store validates it against the schema and re-issues it in
+ * its own format on the same response, which also deletes the old cookie.
  *
  * iron-session seals the session object itself (no envelope) with
  * `{ id, secret }` from its password map and appends `~2` (a version marker
@@ -13,20 +13,13 @@
  * @internal
  */
 import { parseCookieHeader } from '../cookie/parse';
-import type { UnsealErrorCode } from '../errors';
-import type { MaybePromise } from '../seal/engine';
 import { ironOpen } from '../seal/iron';
-import { after, type KeyRing } from '../seal/keys';
+import type { KeyRing } from '../seal/keys';
+import type { LegacyCookie, LegacyOpenResult, LegacyReader } from '../session/legacy';
+import { after, type MaybePromise } from '../util/maybe-promise';
 
 /** iron-session 9 never writes more chunks than this. */
 const IRON_SESSION_MAX_CHUNKS = 4;
-
-export interface LegacyCookie {
-  /** The seal, joined from its chunks. */
-  readonly token: string;
-  /** The cookie names it came in, to delete once migrated. */
-  readonly names: readonly string[];
-}
 
 /** Find an iron-session cookie: the whole seal in `name`, or `name.0`, `name.1`, … */
 export function findIronSessionCookie(header: string | undefined, name: string): LegacyCookie | undefined {
@@ -45,24 +38,33 @@ export function findIronSessionCookie(header: string | undefined, name: string):
   return token ? { token, names } : undefined;
 }
 
-export type LegacyOpenResult =
-  | {
-      readonly ok: true;
-      readonly data: unknown;
-      /** The expiry iron-session sealed (ms since the epoch), under the MAC; `undefined` for a seal without one. */
-      readonly expiration: number | undefined;
-    }
-  | { readonly ok: false; readonly code: UnsealErrorCode };
-
-/** Open an iron-session seal (its `~<version>` suffix stripped) with the old password ring. */
-export function openIronSession(ring: KeyRing, token: string, now: number, skewMs: number): MaybePromise<LegacyOpenResult> {
+/**
+ * Open an iron-session seal (its `~<version>` suffix stripped) with the old
+ * password ring. iron-session seals `expiry = save time + its ttl`: with that
+ * ttl (seconds), the save time is known; without it, nothing dates the cookie.
+ */
+export function openIronSession(ring: KeyRing, ttl: number | undefined, token: string, now: number, skewMs: number): MaybePromise<LegacyOpenResult> {
   const tilde = token.indexOf('~');
   return after(ironOpen(ring, tilde === -1 ? token : token.slice(0, tilde), now, skewMs), (opened): LegacyOpenResult => {
     if (!opened.ok) return opened;
+    let data: unknown;
     try {
-      return { ok: true, data: JSON.parse(opened.plaintext) as unknown, expiration: opened.expiration };
+      data = JSON.parse(opened.plaintext) as unknown;
     } catch {
       return { ok: false, code: 'ERR_SEAL_NOT_JSON' };
     }
+    const savedAt = ttl === undefined || opened.expiration === undefined ? undefined : opened.expiration - ttl * 1000;
+    return { ok: true, data, savedAt };
   });
+}
+
+/** The reader for one iron-session configuration. */
+export function ironSessionReader(ring: KeyRing, cookieName: string, ttl: number | undefined): LegacyReader {
+  return {
+    cookieName,
+    find: (header) => findIronSessionCookie(header, cookieName),
+    // iron-session's seal ends in "~2"; ours never contains "~".
+    owns: (value) => value.includes('~'),
+    open: (token, now, skewMs) => openIronSession(ring, ttl, token, now, skewMs),
+  };
 }

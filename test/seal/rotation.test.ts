@@ -10,12 +10,12 @@
  *
  * Nobody is logged out at any step, except, by design, browsers that slept
  * through step 3 with a cookie sealed only under key 1 (reason `unknown-key`).
- * Single-store rotation details are in test/session/rotation.test.ts.
+ * Single-store rotation details are in test/seal/store-rotation.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { CookieSessionStore, type KeyDefinition } from '../../src/index';
 import { Browser, ironParts } from '../session/helpers';
-import { SECRET_1, SECRET_2 } from './helpers';
+import { SECRET_1, SECRET_2 } from '../security/helpers';
 
 const K1: KeyDefinition = { id: '1', secret: SECRET_1 };
 const K2: KeyDefinition = { id: '2', secret: SECRET_2 };

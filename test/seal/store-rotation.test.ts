@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
-import { Browser, SECRET, SECRET_2, cookieNamed, ironParts, request } from './helpers';
+import { Browser, SECRET, SECRET_2, cookieNamed, ironParts, request } from '../session/helpers';
 
 const schema = z.object({ userId: z.string().optional(), n: z.number().default(0) });
 const K1 = { id: '1', secret: SECRET };

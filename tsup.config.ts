@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'integrations/react-router': 'src/integrations/react-router.ts',
+    'integrations/sveltekit': 'src/integrations/sveltekit.ts',
+    'integrations/astro': 'src/integrations/astro.ts',
+  },
   format: ['esm', 'cjs'],
   // Declarations leave out what is marked @internal (key internals, adapter symbols).
   dts: { compilerOptions: { stripInternal: true } },

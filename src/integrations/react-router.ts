@@ -108,7 +108,7 @@ export function createSealedSessionStorage<S extends StandardSchemaV1, FlashData
   const lifetime = (sealed: Entry['sealed'], options: CommitOptions | undefined): void => {
     // `setTtl` counts from the session's creation; `maxAge` and `expires` from now.
     const end = options?.maxAge !== undefined ? Date.now() + options.maxAge * 1000 : options?.expires?.getTime();
-    if (end !== undefined) sealed.setTtl(Math.max(1, Math.ceil((end - sealed.createdAt) / 1000)));
+    if (end !== undefined) sealed.setTtl(Math.max(1, Math.floor((end - sealed.createdAt) / 1000)));
   };
 
   const cookies = async (session: Session<Data, FlashData>, options: CommitOptions | undefined): Promise<string[]> => {

@@ -18,7 +18,7 @@ export const store = new CookieSessionStore({
   keys: process.env.SESSION_SECRET ?? 'dev-only-secret-for-the-react-router-example-0123',
   schema,
   // http://127.0.0.1 in the tests; keep the default (secure) in production.
-  cookie: { name: 'sid', secure: process.env.NODE_ENV === 'production' && process.env.INSECURE_COOKIES !== '1' },
+  cookie: { name: 'sid', secure: process.env.INSECURE_COOKIES !== '1' },
   // commitSession returns one Set-Cookie value, so the session must fit one cookie.
   maxChunks: 1,
 });

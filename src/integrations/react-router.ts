@@ -88,7 +88,7 @@ interface Entry {
  *   createSealedSessionStorage<typeof schema, { notice: string }>(store);
  * ```
  */
-export function createSealedSessionStorage<S extends StandardSchemaV1, FlashData extends { [name: string]: Json } = {}>(
+export function createSealedSessionStorage<S extends StandardSchemaV1, FlashData extends { [K in keyof FlashData]: Json } = {}>(
   store: CookieSessionStore<S>,
 ): SealedSessionStorage<StateOf<S>, FlashData> {
   type Data = StateOf<S>;
@@ -159,7 +159,7 @@ export function createSealedSessionStorage<S extends StandardSchemaV1, FlashData
         return sealed.get(name) as never;
       },
       set: (name, value) => sealed.set(name, value as never),
-      flash: (name, value) => sealed.flash(name, value),
+      flash: (name, value) => sealed.flash(name, value as Json),
       unset: (name) => sealed.remove(name as never),
     };
     entries.set(session, entry);

@@ -17,10 +17,16 @@ export type SessionOf<Store> = Store extends CookieSessionStore<infer S> ? Sessi
 
 /** The part of Astro's `APIContext` the middleware uses. */
 export interface SessionContext<State extends object> {
+  /** The request; only its `Cookie` header is read. */
   readonly request: RequestLike;
-  readonly locals: { session: Session<State> };
+  /** `App.Locals`, which must declare `session` with this store's session type. */
+  readonly locals: {
+    /** The session of this request, set by the integration. */
+    session: Session<State>;
+  };
 }
 
+/** Options of {@link sealedSession}. */
 export interface SealedSessionMiddlewareOptions<Context> {
   /**
    * The response when the session cannot be committed (`ERR_SESSION_TOO_LARGE`:

@@ -22,12 +22,17 @@ export interface Session<Data = Record<string, unknown>, FlashData = Data> {
   readonly id: string;
   /** The current state (flash values are read with `get`). */
   readonly data: FlashSessionData<Data, FlashData>;
+  /** Whether the state has this field, or a flash value of this name arrived (looking does not remove it). */
   has(name: (keyof Data | keyof FlashData) & string): boolean;
+  /** A flash value of this name (removed from the next cookie), else the state's field. */
   get<Key extends (keyof Data | keyof FlashData) & string>(
     name: Key,
   ): (Key extends keyof Data ? Data[Key] : undefined) | (Key extends keyof FlashData ? FlashData[Key] : undefined) | undefined;
+  /** Set one field; the schema checks the whole next state (`ERR_SESSION_INVALID` otherwise). */
   set<Key extends keyof Data & string>(name: Key, value: Data[Key]): void;
+  /** A value for the next request's first `get(name)` only. */
   flash<Key extends keyof FlashData & string>(name: Key, value: FlashData[Key]): void;
+  /** Remove a field (a field with a default goes back to its default). */
   unset(name: keyof Data & string): void;
 }
 

@@ -7,11 +7,14 @@ export default defineConfig({
     fastify: 'src/integrations/fastify.ts',
     hono: 'src/integrations/hono.ts',
     h3: 'src/integrations/h3.ts',
+    'react-router': 'src/integrations/react-router.ts',
+    sveltekit: 'src/integrations/sveltekit.ts',
+    astro: 'src/integrations/astro.ts',
     redis: 'src/redis/index.ts',
     'iron-session': 'src/iron-session/index.ts',
   },
   // The integrations import the core's types as 'sealed-session' (nothing at run time), and their frameworks' types.
-  external: ['sealed-session', 'express', 'fastify', 'hono', 'h3'],
+  external: ['sealed-session', 'express', 'fastify', 'hono', 'h3', 'react-router', '@sveltejs/kit', 'astro'],
   format: ['esm', 'cjs'],
   // Declarations leave out what is marked @internal (key internals, adapter symbols).
   dts: { compilerOptions: { stripInternal: true } },

@@ -99,7 +99,10 @@ export type WriteResult =
  * an expiry in the past, an owner that is not a string) throws
  * `ERR_CONFIG_OPTION`.
  *
- * @example A backend for another store: a SQL table `sessions(key, data, created_at, expires_at, idle_timeout, idle_expires_at, version, owner)`
+ * A backend for another store, for example a SQL table
+ * `sessions(key, data, created_at, expires_at, idle_timeout, idle_expires_at, version, owner)`:
+ *
+ * @example
  * ```ts
  * import { randomBytes } from 'node:crypto';
  * import { SessionError, type SessionBackend, type StoredSession } from 'sealed-session';

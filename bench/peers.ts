@@ -25,6 +25,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -77,28 +78,47 @@ async function batchSize(c: Contender, op: Op): Promise<number> {
   return Math.max(1, Math.min(256, Math.round(5 / perCallMs)));
 }
 
-/** One round: batches of prebuilt pairs until about ROUND_MS of measured time; µs per call. */
-async function round(c: Contender, op: Op, batch: number): Promise<number> {
-  let measured = 0;
+/** CPU time of this process (every thread: the collector's helpers too), in µs. */
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+/**
+ * One round: batches of prebuilt pairs until about ROUND_MS of measured wall
+ * time; µs per call, as CPU time (what the figures report: on a shared
+ * machine a process that is descheduled loses wall time, not CPU time) and
+ * as wall time.
+ */
+async function round(c: Contender, op: Op, batch: number): Promise<{ cpu: number; wall: number }> {
+  let wall = 0;
+  let cpu = 0;
   let calls = 0;
-  while (measured < ROUND_MS) {
+  while (wall < ROUND_MS) {
     const pairs = Array.from({ length: batch }, () => nodePair(c.cookie));
+    const c0 = cpuNow();
     const t0 = performance.now();
     for (const [req, res] of pairs) await c[op](req, res);
-    measured += performance.now() - t0;
+    wall += performance.now() - t0;
+    cpu += cpuNow() - c0;
     calls += batch;
   }
-  return (measured * 1000) / calls;
+  return { cpu: cpu / calls, wall: (wall * 1000) / calls };
 }
 
 interface Row {
   readonly c: Contender;
   readonly setCookieBytes: number;
   readonly cookieBytes: number;
+  /** CPU µs per call, one per round. */
   readonly roundTrip: number[];
   readonly read: number[];
+  /** Wall µs per call, one per round. */
+  readonly wall: Record<Op, number[]>;
   readonly batch: Record<Op, number>;
   rps: number[];
+  /** Server CPU µs per request, one per HTTP round. */
+  serverCpu: number[];
 }
 
 async function micro(): Promise<Row[]> {
@@ -107,7 +127,7 @@ async function micro(): Promise<Row[]> {
     if (ONLY && !ONLY.includes(key)) continue;
     const c = await make();
     const bytes = await check(c);
-    rows.push({ c, ...bytes, roundTrip: [], read: [], batch: { roundTrip: 1, read: 1 }, rps: [] });
+    rows.push({ c, ...bytes, roundTrip: [], read: [], wall: { roundTrip: [], read: [] }, batch: { roundTrip: 1, read: 1 }, rps: [], serverCpu: [] });
   }
   for (const row of rows) {
     for (const op of ['roundTrip', 'read'] as const) {
@@ -117,7 +137,11 @@ async function micro(): Promise<Row[]> {
   }
   for (let r = 0; r < ROUNDS; r++) {
     for (const row of rows) {
-      for (const op of ['roundTrip', 'read'] as const) row[op].push(await round(row.c, op, row.batch[op]));
+      for (const op of ['roundTrip', 'read'] as const) {
+        const { cpu, wall } = await round(row.c, op, row.batch[op]);
+        row[op].push(cpu);
+        row.wall[op].push(wall);
+      }
     }
   }
   return rows;
@@ -138,14 +162,26 @@ async function startServer(key: string): Promise<{ child: ChildProcess; url: str
   throw new Error(`${key} server did not start`);
 }
 
-async function load(url: string, cookie: string, seconds: number): Promise<{ rps: number; bad: number }> {
+/** utime + stime of a process, in µs (from /proc; undefined elsewhere). */
+function processCpu(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on Linux x86 and arm. */
+const CLOCK_TICKS = 100;
+
+async function load(url: string, cookie: string, seconds: number): Promise<{ rps: number; bad: number; total: number }> {
   const args = [autocannonBin, '-c', String(CONNECTIONS), '-d', String(seconds), '-j', '-H', `cookie=${cookie}`, `${url}/`];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let json = '';
   child.stdout!.on('data', (chunk) => (json += String(chunk)));
   await once(child, 'exit');
-  const result = JSON.parse(json) as { requests: { average: number }; errors: number; non2xx: number };
-  return { rps: result.requests.average, bad: result.errors + result.non2xx };
+  const result = JSON.parse(json) as { requests: { average: number; total: number }; errors: number; non2xx: number };
+  return { rps: result.requests.average, bad: result.errors + result.non2xx, total: result.requests.total };
 }
 
 async function http(rows: Row[]): Promise<void> {
@@ -162,9 +198,12 @@ async function http(rows: Row[]): Promise<void> {
     for (const s of servers) await load(s.url, s.cookie, 3);
     for (let r = 0; r < HTTP_ROUNDS; r++) {
       for (const s of servers) {
-        const { rps, bad } = await load(s.url, s.cookie, HTTP_SECONDS);
+        const before = processCpu(s.child.pid);
+        const { rps, bad, total } = await load(s.url, s.cookie, HTTP_SECONDS);
+        const after = processCpu(s.child.pid);
         if (bad > 0) throw new Error(`${s.row.c.key} server: ${bad} errors or non-2xx answers`);
         s.row.rps.push(rps);
+        if (before !== undefined && after !== undefined && total > 0) s.row.serverCpu.push((after - before) / total);
       }
     }
   } finally {
@@ -185,20 +224,26 @@ async function main(): Promise<void> {
   const baseRt = base ? median(base.roundTrip) : NaN;
   const baseRead = base ? median(base.read) : NaN;
   const baseRps = base && base.rps.length ? median(base.rps) : NaN;
-  console.log('| contender | version | round trip µs | ÷ ours | read only µs | ÷ ours | HTTP req/s | ÷ ours | request Cookie B | Set-Cookie B |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const baseCpu = base && base.serverCpu.length ? median(base.serverCpu) : NaN;
+  const dash = (x: number, f: (x: number) => string) => (Number.isNaN(x) ? '—' : f(x));
+  console.log('| contender | version | round trip µs | ÷ ours | read only µs | ÷ ours | HTTP req/s | ÷ ours | server µs/req | ÷ ours | request Cookie B | Set-Cookie B |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     const rt = median(row.roundTrip);
     const rd = median(row.read);
     const rps = row.rps.length ? median(row.rps) : NaN;
+    const cpu = row.serverCpu.length ? median(row.serverCpu) : NaN;
     console.log(
-      `| ${row.c.name} | ${row.c.version} | ${fmt(rt)} | ${ratio(rt / baseRt)} | ${fmt(rd)} | ${ratio(rd / baseRead)} | ${Number.isNaN(rps) ? '—' : Math.round(rps)} | ${Number.isNaN(rps) ? '—' : ratio(rps / baseRps)} | ${row.cookieBytes} | ${row.setCookieBytes} |`,
+      `| ${row.c.name} | ${row.c.version} | ${fmt(rt)} | ${ratio(rt / baseRt)} | ${fmt(rd)} | ${ratio(rd / baseRead)} | ${dash(rps, (x) => String(Math.round(x)))} | ${dash(rps / baseRps, ratio)} | ${dash(cpu, fmt)} | ${dash(cpu / baseCpu, ratio)} | ${row.cookieBytes} | ${row.setCookieBytes} |`,
     );
   }
-  console.log(`\n"÷ ours": the contender's figure divided by "${base?.c.name ?? BASE}" from the same run (µs: < 1 is faster than ours; req/s: > 1 is faster).`);
-  console.log('\nRounds (µs, round trip | read only; req/s):');
+  console.log(`\n"÷ ours": the contender's figure divided by "${base?.c.name ?? BASE}" from the same run (µs: < 1 is cheaper than ours; req/s: > 1 is faster).`);
+  console.log('Micro µs are CPU time of the benchmark process per call (median of the rounds); "server µs/req" is the server process\'s CPU time (user + system, from /proc) per request served, median of the HTTP rounds.');
+  console.log('\nRounds (CPU µs, round trip | read only; wall µs, round trip | read only; req/s; server µs/req):');
   for (const row of rows) {
-    console.log(`- ${row.c.key}: ${row.roundTrip.map(fmt).join(' ')} | ${row.read.map(fmt).join(' ')}${row.rps.length ? `; ${row.rps.map((x) => Math.round(x)).join(' ')}` : ''}`);
+    console.log(
+      `- ${row.c.key}: ${row.roundTrip.map(fmt).join(' ')} | ${row.read.map(fmt).join(' ')}; wall ${row.wall.roundTrip.map(fmt).join(' ')} | ${row.wall.read.map(fmt).join(' ')}${row.rps.length ? `; ${row.rps.map((x) => Math.round(x)).join(' ')}; ${row.serverCpu.map(fmt).join(' ')}` : ''}`,
+    );
   }
   console.log('\nHow each contender is driven:');
   for (const row of rows) console.log(`- ${row.c.name}: ${row.c.how}`);

@@ -39,7 +39,7 @@ const HTTP_SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 5);
 const HTTP_ROUNDS = Math.max(1, Number(process.env.HTTP_BENCH_ROUNDS ?? 3));
 const CONNECTIONS = Number(process.env.HTTP_BENCH_CONNECTIONS ?? 50);
 const ONLY = process.env.PEERS?.split(',').filter(Boolean);
-const HTTP_KEYS = (process.env.PEERS_HTTP ?? 'ours-cold,ours,fastify,floor,keygrip,cookie-session,iron-session')
+const HTTP_KEYS = (process.env.PEERS_HTTP ?? 'ours-cold,ours,ours-manual,fastify,floor,keygrip,cookie-session,iron-session')
   .split(',')
   .filter((k) => k && k !== 'none' && (!ONLY || ONLY.includes(k)));
 const BASE = 'ours-cold';

@@ -126,6 +126,30 @@ function ours(key: string, name: string, options: { tokenCache?: number; schema?
   });
 }
 
+/** Ours without the node adapter: `store.load(cookieHeader)`, `commit()`, `res.setHeader` (to tell the adapter's cost apart). */
+function oursManual(): Promise<Contender> {
+  const store = new CookieSessionStore({ keys: SECRET, cookie: { name: 'sid', secure: false }, tokenCache: 0 });
+  return finish({
+    key: 'ours-manual',
+    name: 'sealed-session, token cache off, without the node adapter',
+    version: 'sealed-session (this tree, dist/)',
+    how: '`await store.load(req.headers.cookie)`, `session.set`, `res.setHeader("set-cookie", await session.commit())`',
+    async init(req, res) {
+      const session = (await store.load(req.headers.cookie)) as any;
+      session.update(() => ({ ...STATE }));
+      res.setHeader('set-cookie', await session.commit());
+    },
+    async roundTrip(req, res) {
+      const session = (await store.load(req.headers.cookie)) as any;
+      session.set('count', session.get('count') + 1);
+      res.setHeader('set-cookie', await session.commit());
+    },
+    async read(req) {
+      return ((await store.load(req.headers.cookie)) as any).get('user');
+    },
+  });
+}
+
 // ---------------------------------------------------------------- floor
 function floor(): Promise<Contender> {
   return finish({
@@ -360,6 +384,7 @@ export const FACTORIES: ReadonlyArray<readonly [key: string, make: () => Promise
   ['ours-cold', () => ours('ours-cold', 'sealed-session, token cache off', { tokenCache: 0 })],
   ['ours', () => ours('ours', 'sealed-session, token cache on (the default; same cookie every request)')],
   ['ours-schema', () => ours('ours-schema', 'sealed-session, token cache off, zod schema', { tokenCache: 0, schema: true })],
+  ['ours-manual', oursManual],
   ['fastify', fastifySecureSession],
   ['floor', floor],
   ['keygrip', cookiesKeygrip],

@@ -177,7 +177,8 @@ describe('HMAC-SHA-256 from two hashes', () => {
     const safeEqual = vi.fn(realCrypto.timingSafeEqual);
     const own = createNodeEngine({ ...realCrypto, timingSafeEqual: safeEqual } as CryptoModule, nodeBuffer);
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 150 }), fc.string({ unit: 'grapheme', maxLength: 600 }), fc.nat(42), (raw, data, at) => {
+      // Characters 0-41 only: the 43rd carries 2 unused bits, and the canonical-spelling check is iron.ts's (MAC_TEXT).
+      fc.property(fc.uint8Array({ maxLength: 150 }), fc.string({ unit: 'grapheme', maxLength: 600 }), fc.nat(41), (raw, data, at) => {
         const key = own.importKey(raw, 'mac');
         const expected = referenceMac(raw, data).toString('base64url');
         expect(own.macText!(key, data)).toBe(expected);

@@ -83,7 +83,7 @@ export function ironSeal(ring: KeyRing, json: string, expiration: number | undef
     return after(key.engine.encrypt(encKey, iv, json), (ciphertext) => {
       const base = `${IRON_PREFIX}*${key.id}*${encSalt}*${toBase64Url(iv)}*${toBase64Url(ciphertext)}*${expiration ?? ''}`;
       const engine = key.engine;
-      // PERF: bench/peers.ts (ours-cold round trip): the node engine gives the digest as text, no Buffer made.
+      // PERF: `npm run bench:peers` (ours-cold round trip; bench/README.md "Peer benchmark"): the node engine gives the digest as text, no Buffer made.
       return after(engine.macText ? engine.macText(macKey, base) : after(engine.sign(macKey, base), toBase64Url), (macText) => {
         const token = `${base}*${macSalt}*${macText}`;
         ring.remember(token, json, key, expiration);
@@ -149,7 +149,7 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
   const engine = key.engine;
   return guard(() =>
     after(cachedMacKey ?? key.derive(macSalt, 'mac'), (macKey) =>
-      // PERF: bench/peers.ts (ours-cold read only): the node engine checks the digest text without a Buffer per digest.
+      // PERF: `npm run bench:peers` (ours-cold read only): the node engine checks the digest text without a Buffer per digest.
       after(engine.verify(macKey, base, engine.macText ? macText : decodeBase64Url(macText)!), (valid): MaybePromise<IronResult> => {
         // Strictly `true`: anything else (false, or a value that is not a boolean at all) refuses.
         if (valid !== true) return refuse(B64URL.test(ivText) && B64URL.test(cipherText) ? 'ERR_SEAL_BAD_MAC' : 'ERR_SEAL_MALFORMED');

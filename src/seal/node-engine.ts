@@ -88,10 +88,11 @@ type BufferModule = typeof import('node:buffer');
  * `false`: one `createCipheriv`/`createDecipheriv` per operation (the HMAC
  * stays hash-built either way).
  *
- * PERF: `bench/peers.ts` (`npm run bench:peers`, ours-cold round trip) and the
- * loop in bench/README.md "node engine primitives": AES-256-CBC of a 224-byte
- * session, per-operation context 4.7 µs vs long-lived 1.4 µs of CPU per
- * call (Node 20.20, OpenSSL 3), twice per round trip.
+ * PERF: `node bench/peers/in-server.mjs` (`cbcll` against `gcm`: a context per
+ * operation costs 3x the long-lived one's update, in a server and in a loop)
+ * and bench/README.md "Peer benchmark", `LONG_LIVED_CBC`: AES-256-CBC of a
+ * 224-byte session, per-operation context 4.7 µs vs long-lived 1.4 µs of CPU
+ * per call (Node 20.20, OpenSSL 3), twice per round trip.
  */
 export const LONG_LIVED_CBC = true;
 
@@ -194,8 +195,9 @@ function longLived(c: NodeCryptoModule, Buffer: BufferModule['Buffer']): Primiti
     const inner = k.inner as InstanceType<BufferModule['Buffer']>;
     if (typeof data === 'string') inner.write(data, HASH_BLOCK, 'utf8');
     else inner.set(data, HASH_BLOCK);
-    // PERF: bench/peers.ts (ours-cold) and bench/README.md "node engine primitives": the inner digest as a
-    // one-byte string, not a Buffer (HMAC of a 400-byte token 3.6 -> 1.7 µs of CPU with the base64url output below).
+    // PERF: `node bench/peers/in-server.mjs` (`buf` against `str`) and bench/README.md "Peer benchmark": the inner
+    // digest as a one-byte string, not a Buffer (HMAC of a 400-byte token 3.6 -> 1.7 µs of CPU with the base64url
+    // output of macText; 4 hashes in a server 17.8 -> 10.6 µs).
     (k.outer as InstanceType<BufferModule['Buffer']>).write(hash('sha256', inner.subarray(0, HASH_BLOCK + length), 'latin1'), HASH_BLOCK, 'latin1');
     return k;
   };

@@ -22,7 +22,9 @@
  *   The output is byte for byte `createCipheriv('aes-256-cbc', key, iv)`.
  * - **HMAC-SHA-256 from two one-shot hashes** (`crypto.hash`, no context
  *   object at all): `H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))` with the padded keys
- *   computed once per key (RFC 2104 §2).
+ *   computed once per key (RFC 2104 §2). PERF: bench/README.md "Peer
+ *   benchmark" and its predecessor's "OpenSSL context set-up": a
+ *   `createHmac` context per MAC costs more than both hashes together.
  *
  * Both are checked once, when the engine is created, against
  * `createCipheriv`/`createDecipheriv`/`createHmac` on test messages (two in a

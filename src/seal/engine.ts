@@ -51,8 +51,14 @@ export interface CryptoEngine {
   decrypt(key: EngineKey, iv: Uint8Array, ciphertext: Uint8Array): MaybePromise<Uint8Array>;
   /** @internal HMAC-SHA-256. */
   sign(key: EngineKey, data: Uint8Array | string): MaybePromise<Uint8Array>;
-  /** @internal Constant-time HMAC-SHA-256 verification. */
-  verify(key: EngineKey, data: Uint8Array | string, mac: Uint8Array): MaybePromise<boolean>;
+  /**
+   * @internal Constant-time HMAC-SHA-256 verification. `mac` may be given as
+   * text (canonical base64url, 43 characters, checked by the caller) only to
+   * an engine that has {@link CryptoEngine.macText}.
+   */
+  verify(key: EngineKey, data: Uint8Array | string, mac: Uint8Array | string): MaybePromise<boolean>;
+  /** @internal HMAC-SHA-256 as base64url text, synchronously (node engine only: no digest Buffer is made). */
+  macText?(key: EngineKey, data: string): string;
 }
 
 const POOL_SIZE = 4096;
@@ -120,7 +126,8 @@ function createWebCryptoEngine(): CryptoEngine {
     decrypt: async (key, iv, ciphertext) =>
       new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: asBuffer(iv) }, key as CryptoKey, asBuffer(ciphertext))),
     sign: async (key, data) => new Uint8Array(await subtle.sign('HMAC', key as CryptoKey, asBytes(data))),
-    verify: (key, data, mac) => subtle.verify('HMAC', key as CryptoKey, asBuffer(mac), asBytes(data)),
+    // Given bytes only: this engine has no macText.
+    verify: (key, data, mac) => subtle.verify('HMAC', key as CryptoKey, asBuffer(mac as Uint8Array), asBytes(data)),
   };
 }
 

@@ -22,7 +22,9 @@
  *   The output is byte for byte `createCipheriv('aes-256-cbc', key, iv)`.
  * - **HMAC-SHA-256 from two one-shot hashes** (`crypto.hash`, no context
  *   object at all): `H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))` with the padded keys
- *   computed once per key (RFC 2104 §2).
+ *   computed once per key (RFC 2104 §2). PERF: bench/README.md "Peer
+ *   benchmark" and its predecessor's "OpenSSL context set-up": a
+ *   `createHmac` context per MAC costs more than both hashes together.
  *
  * Both are checked once, when the engine is created, against
  * `createCipheriv`/`createDecipheriv`/`createHmac` on test messages (two in a
@@ -34,6 +36,18 @@
  * Only synchronous JavaScript touches a context between two of its own
  * calls, so no other seal can interleave; a context whose call threw is
  * discarded and made anew.
+ *
+ * Why node:crypto costs more inside a server than in a loop: every call that
+ * returns a `Buffer` (`hash(..., 'buffer')`, `update`, `digest`) has it made
+ * by C++ with its own malloc'ed backing store, which V8 accounts as external
+ * memory and frees only when a collection sweeps it. A loop reuses hot
+ * allocator and cache lines; a server doing other work per request pays for
+ * the allocation, the accounting and the extra scavenges. (sodium-native,
+ * by contrast, writes into buffers its caller allocated from Node's pool.)
+ * So the HMAC hands its inner digest over as a one-byte string (V8's own
+ * heap) and returns the outer digest as base64url text ({@link
+ * CryptoEngine.macText}); a verify given the digest as text writes both
+ * digests into two fixed 32-byte buffers for `timingSafeEqual`. No digest `Buffer` is made at all.
  *
  * @module
  * @internal
@@ -71,8 +85,21 @@ interface ChainedCbc {
 
 type BufferModule = typeof import('node:buffer');
 
+/**
+ * The one switch for the long-lived AES-256-CBC contexts (module comment).
+ * `false`: one `createCipheriv`/`createDecipheriv` per operation (the HMAC
+ * stays hash-built either way).
+ *
+ * PERF: `node bench/peers/in-server.mjs` (`cbcll` against `gcm`: a context per
+ * operation costs 3x the long-lived one's update, in a server and in a loop)
+ * and bench/README.md "Peer benchmark", `LONG_LIVED_CBC`: AES-256-CBC of a
+ * 224-byte session, per-operation context 4.7 µs vs long-lived 1.4 µs of CPU
+ * per call (Node 20.20, OpenSSL 3), twice per round trip.
+ */
+export const LONG_LIVED_CBC = true;
+
 /** Build the node engine, with the long-lived contexts if this runtime's node:crypto passes the self-test. */
-export function createNodeEngine(c: NodeCryptoModule, { Buffer }: BufferModule): CryptoEngine {
+export function createNodeEngine(c: NodeCryptoModule, { Buffer }: BufferModule, longLivedCbc: boolean = LONG_LIVED_CBC): CryptoEngine {
   const pbkdf2 = ((password, salt, iterations, hash) =>
     iterations > 1000
       ? new Promise<Uint8Array>((resolve, reject) =>
@@ -83,19 +110,33 @@ export function createNodeEngine(c: NodeCryptoModule, { Buffer }: BufferModule):
         )
       : c.pbkdf2Sync(password, salt, iterations, 32, hash === 'SHA-1' ? 'sha1' : 'sha256')) satisfies CryptoEngine['pbkdf2'];
 
+  const slow = perOperation(c, Buffer);
   const fast = longLived(c, Buffer);
-  const chosen = fast && selfTest(c, Buffer, fast) ? fast : perOperation(c, Buffer);
+  const mixed = fast && !longLivedCbc ? { ...fast, importKey: mixedImport(slow, fast), encrypt: slow.encrypt, decrypt: slow.decrypt } : fast;
+  const chosen = mixed && selfTest(c, Buffer, mixed) ? mixed : slow;
   return { kind: 'node', pbkdf2, ...chosen };
 }
 
-type Primitives = Pick<CryptoEngine, 'importKey' | 'encrypt' | 'decrypt' | 'sign' | 'verify'>;
+/** Per-operation AES keys with hash-built HMAC keys (`LONG_LIVED_CBC` off). */
+function mixedImport(slow: Primitives, fast: Primitives): Primitives['importKey'] {
+  return (raw, usage) => (usage === 'encrypt' ? slow.importKey(raw, usage) : fast.importKey(raw, usage));
+}
+
+type Primitives = Pick<CryptoEngine, 'importKey' | 'encrypt' | 'decrypt' | 'sign' | 'verify'> &
+  Required<Pick<CryptoEngine, 'macText'>>;
 
 /** One OpenSSL context per operation: the reference behaviour, and the fallback. */
 function perOperation(c: NodeCryptoModule, Buffer: BufferModule['Buffer']): Primitives {
   const join = (head: Uint8Array, tail: Uint8Array): Uint8Array => (tail.length === 0 ? head : Buffer.concat([head, tail]));
   const hmac = (key: EngineKey, data: Uint8Array | string) =>
     c.createHmac('sha256', key as NodeCrypto.KeyObject).update(data).digest();
+  const verify = (key: EngineKey, data: Uint8Array | string, mac: Uint8Array | string) => {
+    const expected = hmac(key, data);
+    const given = typeof mac === 'string' ? Buffer.from(mac, 'base64url') : mac;
+    return expected.length === given.length && c.timingSafeEqual(expected, given);
+  };
   return {
+    macText: (key, data) => c.createHmac('sha256', key as NodeCrypto.KeyObject).update(data).digest('base64url'),
     importKey: (raw) => c.createSecretKey(raw),
     encrypt(key, iv, plaintext) {
       const cipher = c.createCipheriv('aes-256-cbc', key as NodeCrypto.KeyObject, iv);
@@ -108,17 +149,17 @@ function perOperation(c: NodeCryptoModule, Buffer: BufferModule['Buffer']): Prim
       return join(head, decipher.final());
     },
     sign: hmac,
-    verify(key, data, mac) {
-      const expected = hmac(key, data);
-      return expected.length === mac.length && c.timingSafeEqual(expected, mac);
-    },
+    verify,
   };
 }
 
 /** Long-lived CBC contexts and hash-built HMAC (see the module comment), or `undefined` without `crypto.hash`. */
 function longLived(c: NodeCryptoModule, Buffer: BufferModule['Buffer']): Primitives | undefined {
-  const hash = (c as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Uint8Array }).hash;
+  const hash = (c as unknown as { hash?: OneShotHash }).hash;
   if (typeof hash !== 'function') return undefined;
+  /** The two digests a verify compares, written into fixed buffers: `timingSafeEqual` needs bytes, not new Buffers. */
+  const expectedDigest = Buffer.alloc(DIGEST);
+  const givenDigest = Buffer.alloc(DIGEST);
   const ZERO_IV = new Uint8Array(BLOCK);
   /** Scratch space for padded plaintext; only used within one synchronous call. */
   let scratch = Buffer.allocUnsafe(1024);
@@ -144,7 +185,8 @@ function longLived(c: NodeCryptoModule, Buffer: BufferModule['Buffer']): Primiti
     }
   };
 
-  const sign = (key: EngineKey, data: Uint8Array | string): Uint8Array => {
+  /** `K ⊕ opad ‖ H((K ⊕ ipad) ‖ m)`, ready in `k.outer` for the outer hash. */
+  const innerHash = (key: EngineKey, data: Uint8Array | string): MacKey => {
     const k = key as MacKey;
     const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
     if (k.inner.length < HASH_BLOCK + length) {
@@ -155,9 +197,13 @@ function longLived(c: NodeCryptoModule, Buffer: BufferModule['Buffer']): Primiti
     const inner = k.inner as InstanceType<BufferModule['Buffer']>;
     if (typeof data === 'string') inner.write(data, HASH_BLOCK, 'utf8');
     else inner.set(data, HASH_BLOCK);
-    k.outer.set(hash('sha256', inner.subarray(0, HASH_BLOCK + length), 'buffer'), HASH_BLOCK);
-    return hash('sha256', k.outer, 'buffer');
+    // PERF: `node bench/peers/in-server.mjs` (`buf` against `str`) and bench/README.md "Peer benchmark": the inner
+    // digest as a one-byte string, not a Buffer (HMAC of a 400-byte token 3.6 -> 1.7 µs of CPU with the base64url
+    // output of macText; 4 hashes in a server 17.8 -> 10.6 µs).
+    (k.outer as InstanceType<BufferModule['Buffer']>).write(hash('sha256', inner.subarray(0, HASH_BLOCK + length), 'latin1'), HASH_BLOCK, 'latin1');
+    return k;
   };
+  const sign = (key: EngineKey, data: Uint8Array | string): Uint8Array => hash('sha256', innerHash(key, data).outer, 'buffer');
 
   return {
     importKey(raw, usage): AesKey | MacKey {
@@ -214,10 +260,20 @@ function longLived(c: NodeCryptoModule, Buffer: BufferModule['Buffer']): Primiti
 
     sign,
     verify(key, data, mac) {
-      const expected = sign(key, data);
-      return expected.length === mac.length && c.timingSafeEqual(expected, mac);
+      // Given as text (iron's digest field), it is decoded into a fixed buffer: no Buffer per digest.
+      if (typeof mac === 'string' ? givenDigest.write(mac, 0, 'base64url') !== DIGEST : mac.length !== DIGEST) return false;
+      if (typeof mac !== 'string') givenDigest.set(mac);
+      expectedDigest.write(hash('sha256', innerHash(key, data).outer, 'latin1'), 0, 'latin1');
+      return c.timingSafeEqual(expectedDigest, givenDigest);
     },
+    macText: (key, data) => hash('sha256', innerHash(key, data).outer, 'base64url'),
   };
+}
+
+/** `crypto.hash` (Node 20.12+, Bun, Deno): one native call, no context object. */
+interface OneShotHash {
+  (algorithm: string, data: Uint8Array, encoding: 'buffer'): Uint8Array;
+  (algorithm: string, data: Uint8Array, encoding: 'latin1' | 'base64url'): string;
 }
 
 /**
@@ -246,6 +302,8 @@ function selfTest(c: NodeCryptoModule, Buffer: BufferModule['Buffer'], fast: Pri
       const expected = c.createHmac('sha256', macRaw).update(data).digest();
       if (!expected.equals(fast.sign(mac, data) as Uint8Array)) return false;
       if (fast.verify(mac, Buffer.from(data), expected) !== true) return false;
+      if (fast.macText(mac, data) !== expected.toString('base64url')) return false;
+      if (fast.verify(mac, data, expected.toString('base64url')) !== true) return false;
     }
     return true;
   } catch {

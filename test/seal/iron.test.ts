@@ -1,7 +1,7 @@
 import * as nodeCrypto from 'node:crypto';
 import * as iron from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
-import { IRON_PREFIX, ironOpen, ironSeal, type IronResult } from '../../src/seal/iron';
+import { DEFAULT_SKEW_SECONDS, IRON_PREFIX, ironOpen, ironSeal, type IronResult } from '../../src/seal/iron';
 import { KeyRing, RingKey, createKeyRing } from '../../src/seal/keys';
 import { getEngine, type CryptoEngine } from '../../src/seal/engine';
 import type { MaybePromise } from '../../src/util/maybe-promise';
@@ -113,6 +113,13 @@ describe('synchronous sealing on the node engine (the adapters commit inside wri
     const result = ironSeal(createKeyRing(SECRET, { crypto: 'webcrypto' }), JSON_TEXT, undefined);
     expect(result).toBeInstanceOf(Promise);
     expect(typeof (await result)).toBe('string');
+  });
+});
+
+describe('the iron constants src writes out (src never imports iron-webcrypto)', () => {
+  it('are iron-webcrypto 2.0.0’s token prefix and default clock skew', () => {
+    expect(IRON_PREFIX).toBe(iron.macPrefix);
+    expect(DEFAULT_SKEW_SECONDS).toBe(iron.defaults.timestampSkewSec);
   });
 });
 

@@ -9,7 +9,7 @@ import * as realCrypto from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { CryptoEngine, EngineKey } from '../../src/seal/engine';
-import { createNodeEngine } from '../../src/seal/node-engine';
+import { LONG_LIVED_CBC, createNodeEngine } from '../../src/seal/node-engine';
 
 const RUNS = Math.max(1, Number.parseInt(process.env.FUZZ_RUNS ?? '', 10) || 200);
 
@@ -173,6 +173,25 @@ describe('HMAC-SHA-256 from two hashes', () => {
     );
   });
 
+  it('gives the digest as canonical base64url text (macText) and checks such text with timingSafeEqual on 32 bytes', () => {
+    const safeEqual = vi.fn(realCrypto.timingSafeEqual);
+    const own = createNodeEngine({ ...realCrypto, timingSafeEqual: safeEqual } as CryptoModule, nodeBuffer);
+    fc.assert(
+      // Characters 0-41 only: the 43rd carries 2 unused bits, and the canonical-spelling check is iron.ts's (MAC_TEXT).
+      fc.property(fc.uint8Array({ maxLength: 150 }), fc.string({ unit: 'grapheme', maxLength: 600 }), fc.nat(41), (raw, data, at) => {
+        const key = own.importKey(raw, 'mac');
+        const expected = referenceMac(raw, data).toString('base64url');
+        expect(own.macText!(key, data)).toBe(expected);
+        expect(own.verify(key, data, expected)).toBe(true);
+        const wrong = expected.slice(0, at) + (expected[at] === 'A' ? 'B' : 'A') + expected.slice(at + 1);
+        expect(own.verify(key, data, wrong)).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(safeEqual).toHaveBeenCalled();
+    for (const [a, b] of safeEqual.mock.calls as Array<[Uint8Array, Uint8Array]>) expect([a.length, b.length]).toEqual([32, 32]);
+  });
+
   it('keeps working for a message far longer than its scratch space', () => {
     const raw = realCrypto.randomBytes(32);
     const key = engine.importKey(raw, 'mac');
@@ -180,6 +199,30 @@ describe('HMAC-SHA-256 from two hashes', () => {
       const data = 'm'.repeat(length);
       expect(bytes(engine.sign(key, data))).toEqual(referenceMac(raw, data));
     }
+  });
+});
+
+describe('the LONG_LIVED_CBC switch', () => {
+  it('is on, and off gives one AES context per operation with the same bytes (HMAC still hash-built)', () => {
+    expect(LONG_LIVED_CBC).toBe(true);
+    const { module, createCipheriv, createDecipheriv, createHmac } = counted();
+    const engine = createNodeEngine(module, nodeBuffer, false);
+    createCipheriv.mockClear();
+    createDecipheriv.mockClear();
+    createHmac.mockClear();
+    const raw = realCrypto.randomBytes(32);
+    const aes = engine.importKey(raw, 'encrypt');
+    const mac = engine.importKey(raw, 'mac');
+    for (const text of ['a', 'b'.repeat(40), '']) {
+      const iv = realCrypto.randomBytes(16);
+      const sealed = engine.encrypt(aes, iv, text) as Uint8Array;
+      expect(bytes(sealed)).toEqual(referenceEncrypt(raw, iv, text));
+      expect(bytes(engine.decrypt(aes, iv, sealed)).toString()).toBe(text);
+    }
+    expect(createCipheriv).toHaveBeenCalledTimes(3);
+    expect(createDecipheriv).toHaveBeenCalledTimes(3);
+    expect(engine.macText!(mac, 'data')).toBe(referenceMac(raw, 'data').toString('base64url'));
+    expect(createHmac).not.toHaveBeenCalled();
   });
 });
 
@@ -196,6 +239,9 @@ describe('falling back to one context per operation', () => {
     }
     expect(bytes(engine.sign(mac, 'data'))).toEqual(referenceMac(raw, 'data'));
     expect(engine.verify(mac, 'data', referenceMac(raw, 'data'))).toBe(true);
+    expect(engine.macText!(mac, 'data')).toBe(referenceMac(raw, 'data').toString('base64url'));
+    expect(engine.verify(mac, 'data', referenceMac(raw, 'data').toString('base64url'))).toBe(true);
+    expect(engine.verify(mac, 'data', referenceMac(raw, 'datA').toString('base64url'))).toBe(false);
   }
 
   it('without crypto.hash (older runtimes)', () => {

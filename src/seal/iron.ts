@@ -20,7 +20,7 @@
  */
 import type { UnsealErrorCode } from '../errors';
 import { randomBytes, type EngineKey } from './engine';
-import { decodeBase64Url, fromBase64Url, fromUtf8, toBase64Url } from '../util/encoding';
+import { decodeBase64Url, fromUtf8, toBase64Url } from '../util/encoding';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import type { KeyRing, RingKey } from './keys';
 

@@ -309,7 +309,7 @@ export const conformanceSteps: { readonly [Step in ConformanceStep]: (target: Co
  * Register the checklist as one `describe` (`conformance: <integration>`)
  * with a `test` per step, named after it, in {@link CONFORMANCE_STEPS} order;
  * a step listed in the integration's {@link ConformanceRun.fails} runs as
- * `test.fails`. `target` is called when the tests run (after `beforeAll`).
+ * `test.fails`, named `<step> [expected to fail]`. `target` is called when the tests run (after `beforeAll`).
  */
 export function describeConformance(integration: ConformanceIntegration, target: () => ConformanceTarget): void {
   const fails: Partial<Record<ConformanceStep, string>> = (CONFORMANCE_RUNS[integration] as ConformanceRun).fails ?? {};
@@ -317,7 +317,8 @@ export function describeConformance(integration: ConformanceIntegration, target:
     for (const step of CONFORMANCE_STEPS) {
       const run = () => conformanceSteps[step](target());
       if (fails[step] === undefined) test(step, run);
-      else test.fails(step, run);
+      // Named so a report shows it is expected to fail; the reason is in CONFORMANCE_RUNS.
+      else test.fails(`${step} [expected to fail]`, run);
     }
   });
 }

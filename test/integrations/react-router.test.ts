@@ -108,7 +108,7 @@ describe('React Router app with createSealedSessionStorage', () => {
     await context.close();
   });
 
-  it('over HTTP: one Set-Cookie per commit, renew gives a new id, destroy deletes, two getSession calls read the same session', async () => {
+  it('over HTTP: one Set-Cookie per commit, renew gives a new id, destroy deletes, two getSession calls read the same state and id', async () => {
     const c = new Client(served.url);
     const count = await c.fetch('/?index', { method: 'POST', body: new URLSearchParams({ intent: 'count' }) });
     expect(count.status).toBe(302);

@@ -12,10 +12,30 @@
  */
 import { isSessionError, type CookieSessionStore, type RequestLike, type Session, type SessionError, type StandardSchemaV1, type SchemaState } from 'sealed-session';
 
-/** The session type of a store: `App.Locals['session']`. */
+/**
+ * The session type of a store: what `App.Locals['session']` declares.
+ *
+ * @example
+ * ```ts
+ * declare global {
+ *   namespace App {
+ *     interface Locals { session: SessionOf<typeof store> } // Session<{ user?: string; visits: number }>
+ *   }
+ * }
+ * ```
+ */
 export type SessionOf<Store> = Store extends CookieSessionStore<infer S> ? Session<SchemaState<S>> : never;
 
-/** The part of Astro's `APIContext` the middleware uses. */
+/**
+ * The part of Astro's `APIContext` the middleware uses: any `APIContext`
+ * whose `App.Locals` declares `session` is one.
+ *
+ * @example
+ * ```ts
+ * // src/pages/me.ts
+ * export const GET = (context: SessionContext<{ visits: number }>) => Response.json({ visits: context.locals.session.get('visits') });
+ * ```
+ */
 export interface SessionContext<State extends object> {
   /** The request; only its `Cookie` header is read. */
   readonly request: RequestLike;
@@ -26,7 +46,16 @@ export interface SessionContext<State extends object> {
   };
 }
 
-/** Options of {@link sealedSession}. */
+/**
+ * Options of {@link sealedSession}.
+ *
+ * @example
+ * ```ts
+ * export const onRequest = sealedSession(store, {
+ *   onError: (error) => Response.json({ error: error.code }, { status: 413 }),
+ * });
+ * ```
+ */
 export interface SealedSessionMiddlewareOptions<Context> {
   /**
    * The response when the session cannot be committed (`ERR_SESSION_TOO_LARGE`:

@@ -22,10 +22,32 @@ import type { CookieSessionStore, NodeRequestLike, NodeResponseLike, Session, Se
 
 export type { SessionOf } from './types';
 
-/** What Express passes as `next`. */
+/**
+ * What Express passes as `next`: call it with nothing to go on, or with an
+ * error for the app's error handlers.
+ *
+ * @example
+ * ```ts
+ * const onError = (err: SessionError, _req: NodeRequestLike, _res: NodeResponseLike, next: NextLike) => next(err);
+ * ```
+ */
 export type NextLike = (err?: unknown) => void;
 
-/** Options of {@link sessionMiddleware}. */
+/**
+ * Options of {@link sessionMiddleware}.
+ *
+ * @example
+ * ```ts
+ * const options: ExpressSessionOptions = {
+ *   // The route's response was not sent: answer the session error here.
+ *   onError: (err, _req, res) => {
+ *     res.statusCode = err.code === 'ERR_SESSION_TOO_LARGE' ? 413 : 500;
+ *     res.end(JSON.stringify({ error: err.code }));
+ *   },
+ * };
+ * app.use(sessionMiddleware(store, options));
+ * ```
+ */
 export interface ExpressSessionOptions {
   /**
    * Called when committing failed before the response went out (the state
@@ -36,8 +58,21 @@ export interface ExpressSessionOptions {
   readonly onError?: (err: SessionError, req: NodeRequestLike, res: NodeResponseLike, next: NextLike) => void;
 }
 
-/** The middleware {@link sessionMiddleware} returns. */
+/**
+ * The middleware {@link sessionMiddleware} returns: an Express middleware,
+ * plus `of(req)` for a typed session without declaration merging.
+ *
+ * @example
+ * ```ts
+ * const sessions: SessionMiddleware<{ visits: number }> = sessionMiddleware(store);
+ * app.use(sessions);
+ * app.get('/visits', (req, res) => {
+ *   res.json({ visits: sessions.of(req).get('visits') });
+ * });
+ * ```
+ */
 export interface SessionMiddleware<State extends object> {
+  /** Load the session onto `req.session` and hold the response's headers until it is committed; calls `next()` (or `next(err)`). */
   (req: NodeRequestLike, res: NodeResponseLike, next: NextLike): Promise<void>;
   /**
    * The session the middleware put on this request, typed from the store's

@@ -29,7 +29,15 @@ import type { CookieSessionStore, Session } from 'sealed-session';
 
 export type { SessionOf } from './types';
 
-/** Options of {@link sealedSession}. */
+/**
+ * Options of {@link sealedSession}, given to `app.register`.
+ *
+ * @example
+ * ```ts
+ * const options: FastifySessionOptions = { store };
+ * await app.register(sealedSession, options);
+ * ```
+ */
 export interface FastifySessionOptions {
   /** The store whose session goes on `request.session`. */
   readonly store: CookieSessionStore<any>;

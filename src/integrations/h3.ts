@@ -27,10 +27,27 @@ import type { CookieSessionStore, DeepReadonly, HeadersLike, RequestLike, Sessio
 
 export type { SessionOf } from './types';
 
-/** What the functions read of an h3 event (`H3Event` is one): the Web request and the prepared response headers. */
+/**
+ * What the functions read of an h3 event (`H3Event` is one): the Web request
+ * and the prepared response headers. The session is kept per event object,
+ * so pass the same event to every call of one request.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', async (event: H3EventLike) => {
+ *   const session = await useSealedSession(event, store);
+ *   return { user: session.get('user') ?? null };
+ * });
+ * ```
+ */
 export interface H3EventLike {
+  /** The Web `Request` (`event.req`); only its `Cookie` header is read. */
   readonly req: RequestLike;
-  readonly res: { readonly headers: HeadersLike };
+  /** h3's prepared response (`event.res`). */
+  readonly res: {
+    /** The headers h3 puts on the response a handler returns: the session's Set-Cookie values are appended here. */
+    readonly headers: HeadersLike;
+  };
 }
 
 /** Per store, the session (promise) of each event. */

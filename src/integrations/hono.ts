@@ -33,9 +33,26 @@ export type { SessionOf } from './types';
  * app.get('/', (c) => c.json({ visits: c.var.session.get('visits') }));
  * ```
  */
-export type SessionEnv<T> = { Variables: { session: SessionOf<T> } };
+export type SessionEnv<T> = {
+  /** Hono's per-request variables (`c.var`, `c.get`). */
+  Variables: {
+    /** The request's session, set by {@link sessionMiddleware}, typed from the store's schema. */
+    session: SessionOf<T>;
+  };
+};
 
-/** Options of {@link sessionMiddleware}. */
+/**
+ * Options of {@link sessionMiddleware}.
+ *
+ * @example
+ * ```ts
+ * const options: HonoSessionOptions = {
+ *   // The session outgrew the cookie budget: answer it here (the client keeps its previous cookie).
+ *   onError: (err, c) => c.json({ error: err.code }, 413),
+ * };
+ * app.use(sessionMiddleware(store, options));
+ * ```
+ */
 export interface HonoSessionOptions {
   /**
    * The response to send when committing failed (`ERR_SESSION_TOO_LARGE`).
@@ -63,7 +80,13 @@ const loaded = new WeakMap<object, WeakMap<object, Session<object>>>();
 export function sessionMiddleware<S extends StandardSchemaV1>(
   store: CookieSessionStore<S>,
   options: HonoSessionOptions = {},
-): MiddlewareHandler<{ Variables: { session: Session<SchemaState<S>> } }> {
+): MiddlewareHandler<{
+  /** What the middleware adds to Hono's per-request variables. */
+  Variables: {
+    /** The request's session (`c.var.session`), typed from the store's schema. */
+    session: Session<SchemaState<S>>;
+  };
+}> {
   const onError = options.onError;
   let byRequest = loaded.get(store);
   if (byRequest === undefined) loaded.set(store, (byRequest = new WeakMap()));

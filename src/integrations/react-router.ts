@@ -13,10 +13,32 @@
  */
 import { SessionError, type CookieSessionStore, type Json, type Session as SealedSession, type StandardSchemaV1, type SchemaState } from 'sealed-session';
 
-/** React Router's `FlashSessionData`: the data, and flash values under `__flash_<name>__`. */
+/**
+ * React Router's `FlashSessionData`: the data, and flash values under
+ * `__flash_<name>__` (what `session.data` holds).
+ *
+ * @example
+ * ```ts
+ * type Data = FlashSessionData<{ user: string }, { notice: string }>;
+ * // { user?: string; __flash_notice__?: string }
+ * ```
+ */
 export type FlashSessionData<Data, FlashData> = Partial<Data & { [Key in keyof FlashData as `__flash_${Key & string}__`]: FlashData[Key] }>;
 
-/** React Router's `Session<Data, FlashData>` (same members, same types). */
+/**
+ * React Router's `Session<Data, FlashData>` (same members, same types), as
+ * {@link SealedSessionStorage.getSession} gives it.
+ *
+ * @example
+ * ```ts
+ * export async function action({ request }: Route.ActionArgs) {
+ *   const session: Session<{ user?: string }, { notice: string }> = await getSession(request.headers.get('Cookie'));
+ *   session.set('user', 'ada');
+ *   session.flash('notice', 'Welcome, ada');
+ *   return redirect('/', { headers: { 'Set-Cookie': await commitSession(session) } });
+ * }
+ * ```
+ */
 export interface Session<Data = Record<string, unknown>, FlashData = Data> {
   /** The sealed session's id (stable across requests until `renew`/`destroy`). */
   readonly id: string;
@@ -41,6 +63,12 @@ export interface Session<Data = Record<string, unknown>, FlashData = Data> {
  * `maxAge` and `expires` mean something here (they set this session's own
  * lifetime, as `session.setTtl` does); the cookie's other attributes are the
  * store's.
+ *
+ * @example
+ * ```ts
+ * // "Remember me": this session lives 30 days from now.
+ * const cookie = await commitSession(session, { maxAge: 30 * 86_400 } satisfies CommitOptions);
+ * ```
  */
 export interface CommitOptions {
   /** Seconds this session lives from now on (a whole number from 1 to ten years). */
@@ -49,7 +77,18 @@ export interface CommitOptions {
   readonly expires?: Date;
 }
 
-/** React Router's `SessionStorage<Data, FlashData>`, plus the sealed session behind a session. */
+/**
+ * React Router's `SessionStorage<Data, FlashData>`, plus
+ * `commitSessionCookies` (a chunked session) and `sealed` (the sealed
+ * session behind a session), as {@link createSealedSessionStorage} returns it.
+ *
+ * @example
+ * ```ts
+ * const storage: SealedSessionStorage<{ user?: string }, { notice: string }> = createSealedSessionStorage(store);
+ * const session = await storage.getSession(request.headers.get('Cookie'));
+ * if (storage.sealed(session).invalidReason) console.warn('refused cookie:', storage.sealed(session).invalidReason);
+ * ```
+ */
 export interface SealedSessionStorage<Data, FlashData> {
   /** Read the session from a request's `Cookie` header; a missing, tampered or expired cookie gives an empty session. */
   getSession: (cookieHeader?: string | null, options?: unknown) => Promise<Session<Data, FlashData>>;

@@ -11,10 +11,30 @@
  */
 import { isSessionError, type CookieSessionStore, type RequestLike, type Session, type SessionError, type StandardSchemaV1, type SchemaState } from 'sealed-session';
 
-/** The session type of a store: `App.Locals['session']`. */
+/**
+ * The session type of a store: what `App.Locals['session']` declares.
+ *
+ * @example
+ * ```ts
+ * declare global {
+ *   namespace App {
+ *     interface Locals { session: SessionOf<typeof store> } // Session<{ user?: string; visits: number }>
+ *   }
+ * }
+ * ```
+ */
 export type SessionOf<Store> = Store extends CookieSessionStore<infer S> ? Session<SchemaState<S>> : never;
 
-/** The part of Kit's `RequestEvent` the hook uses. */
+/**
+ * The part of Kit's `RequestEvent` the hook uses: any `RequestEvent` whose
+ * `App.Locals` declares `session` is one.
+ *
+ * @example
+ * ```ts
+ * // src/routes/+page.server.ts
+ * export const load = (event: SessionEvent<{ visits: number }>) => ({ visits: event.locals.session.get('visits') });
+ * ```
+ */
 export interface SessionEvent<State extends object> {
   /** The request; only its `Cookie` header is read. */
   readonly request: RequestLike;
@@ -25,7 +45,16 @@ export interface SessionEvent<State extends object> {
   };
 }
 
-/** Options of {@link sealedSession}. */
+/**
+ * Options of {@link sealedSession}.
+ *
+ * @example
+ * ```ts
+ * export const handle = sealedSession(store, {
+ *   onError: (error) => new Response(JSON.stringify({ error: error.code }), { status: 413, headers: { 'content-type': 'application/json' } }),
+ * });
+ * ```
+ */
 export interface SealedSessionHandleOptions<Event> {
   /**
    * The response when the session cannot be committed (`ERR_SESSION_TOO_LARGE`:

@@ -17,20 +17,54 @@ import type { Script } from './scripts';
 
 /**
  * A node-redis v5 client: `createClient()` or `createCluster()` from `redis`
- * (connected; `.on('error', …)` set, as node-redis wants).
+ * (connected; `.on('error', …)` set, as node-redis wants). Only these two
+ * methods are used: every operation is one Lua script.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ *
+ * const client: NodeRedisLike = await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect();
+ * const backend = new RedisBackend({ client });
+ * ```
  */
 export interface NodeRedisLike {
+  /** node-redis `EVALSHA`: run the cached script with this SHA-1 (rejects with `NOSCRIPT` when the node has not cached it). */
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** node-redis `EVAL`: run the script's source (the fallback after `NOSCRIPT`; it also caches the script). */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
-/** An ioredis v5/v6 client: `new Redis()` or `new Cluster([...])` from `ioredis`. */
+/**
+ * An ioredis v5/v6 client: `new Redis()` or `new Cluster([...])` from
+ * `ioredis`. Only these two methods are used: every operation is one Lua script.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ *
+ * const client: IoRedisLike = new Redis(process.env.REDIS_URL!);
+ * const backend = new RedisBackend({ client });
+ * ```
+ */
 export interface IoRedisLike {
+  /** ioredis `EVALSHA`: the cached script with this SHA-1, `numkeys` keys then the arguments (rejects with `NOSCRIPT` when not cached). */
   evalsha(sha: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /** ioredis `EVAL`: the script's source, `numkeys` keys then the arguments (the fallback after `NOSCRIPT`; it also caches the script). */
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
 }
 
-/** Either client. */
+/**
+ * Either client: what {@link RedisBackendOptions.client} takes. A single
+ * node or a cluster (both clients route a script by its first key).
+ *
+ * @example
+ * ```ts
+ * import { Cluster } from 'ioredis';
+ *
+ * const client: RedisClientLike = new Cluster([{ host: '10.0.0.1', port: 6379 }]);
+ * ```
+ */
 export type RedisClientLike = NodeRedisLike | IoRedisLike;
 
 /** Runs scripts; what the backend talks to. */

@@ -75,7 +75,17 @@ import { DELETE, END_OWNER, LOAD, MEMBERS, RENEW, RETIRE, SAVE, TOUCH, UPDATE } 
 export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './client';
 export type { NewSession, RenewedSession, SessionBackend, SessionChange, StoredSession, WriteResult } from '../session/backend';
 
-/** Options of `new RedisBackend(options)`. */
+/**
+ * Options of `new RedisBackend(options)`. A prefix with `{` or `}` (or
+ * longer than 200 characters) and a timeout outside 1–60000 ms are refused
+ * at construction with `ERR_CONFIG_OPTION`.
+ *
+ * @example
+ * ```ts
+ * const options: RedisBackendOptions = { client: new Redis(process.env.REDIS_URL!), prefix: 'myapp:sess:', commandTimeout: 500 };
+ * const backend = new RedisBackend(options);
+ * ```
+ */
 export interface RedisBackendOptions {
   /**
    * A connected client: node-redis `createClient()`/`createCluster()` (give it

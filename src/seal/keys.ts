@@ -403,7 +403,9 @@ export class KeyRing {
   }
 
   /**
-   * The engine this ring's keys use; only its `kind` is public.
+   * The engine this ring's keys use. Only its `kind` is public: `'node'`
+   * (synchronous node:crypto) or `'webcrypto'` (`crypto.subtle`,
+   * asynchronous); its other members are internal and may change.
    *
    * @example
    * ```ts

@@ -24,6 +24,12 @@ import type { JsonObject } from './schema';
 /**
  * One stored session, as {@link SessionBackend.load} returns it. All times
  * are ms since the epoch on the caller's clock; durations are ms.
+ *
+ * @example
+ * ```ts
+ * const stored: StoredSession | undefined = await backend.load(key, Date.now());
+ * if (stored) console.info(stored.data, 'idle until', new Date(stored.idleExpiresAt), 'version', stored.version);
+ * ```
  */
 export interface StoredSession {
   /** The session key: what the cookie carries (sealed). Treat it as a secret. */
@@ -44,8 +50,19 @@ export interface StoredSession {
   readonly owner?: string | undefined;
 }
 
-/** What {@link SessionBackend.save} stores. */
+/**
+ * What {@link SessionBackend.save} stores. Times are ms since the epoch on
+ * the caller's clock; durations are ms.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now();
+ * const session: NewSession = { data: { cart: [] }, expiresAt: now + 7 * 86_400_000, idleTimeout: 3_600_000, owner: 'user-42' };
+ * const stored = await backend.save(session, now); // stored.key goes into the (sealed) cookie
+ * ```
+ */
 export interface NewSession {
+  /** The state, a JSON object (stored as a copy). */
   readonly data: JsonObject;
   /** Default: `now`. */
   readonly createdAt?: number | undefined;
@@ -57,10 +74,23 @@ export interface NewSession {
   readonly owner?: string | undefined;
 }
 
-/** What {@link SessionBackend.update} writes: the new state, if the record is still at `expectedVersion`. */
+/**
+ * What {@link SessionBackend.update} writes: the new state, if the record is
+ * still at `expectedVersion`. Times are ms since the epoch; durations are ms.
+ *
+ * @example
+ * ```ts
+ * const current = await backend.load(key, Date.now());
+ * if (current) {
+ *   const change: SessionChange = { expectedVersion: current.version, data: { ...current.data, theme: 'dark' } };
+ *   const result = await backend.update(key, change, Date.now()); // result.ok, or 'conflict' / 'missing'
+ * }
+ * ```
+ */
 export interface SessionChange {
   /** The version the caller loaded; the write is refused (`conflict`) if the record moved on. */
   readonly expectedVersion: number;
+  /** The whole new state (it replaces the stored one). */
   readonly data: JsonObject;
   /** A new absolute end (e.g. after `setTtl`); default: unchanged. */
   readonly expiresAt?: number | undefined;
@@ -68,22 +98,62 @@ export interface SessionChange {
   readonly idleTimeout?: number | undefined;
 }
 
-/** What {@link SessionBackend.renew} writes under the new key, if the old record is still at `expectedVersion`. */
+/**
+ * What {@link SessionBackend.renew} writes under the new key, if the old
+ * record is still at `expectedVersion`: a whole {@link NewSession} (state,
+ * times, owner) and the version the caller loaded.
+ *
+ * @example
+ * ```ts
+ * // After a login: the same state under a new key, now owned by the user.
+ * const old = await backend.load(key, Date.now());
+ * if (old && backend.renew) {
+ *   const next: RenewedSession = { expectedVersion: old.version, data: old.data, expiresAt: old.expiresAt, idleTimeout: old.idleTimeout, owner: 'user-42' };
+ *   const result = await backend.renew(key, next, Date.now()); // result.ok: result.session.key is the new key
+ * }
+ * ```
+ */
 export interface RenewedSession extends NewSession {
+  /** The version of the old record the caller loaded; the renewal is refused (`conflict`) if it moved on. */
   readonly expectedVersion: number;
 }
 
 /**
  * The outcome of a versioned write. `conflict`: another write came first;
- * `current` is the record as it is now, so the caller can merge and retry
- * (see {@link updateWithRetry}). `missing`: the session is gone (deleted,
- * ended by {@link SessionBackend.deleteOwner}, or expired) and must not be
- * written back: a write must never resurrect a revoked session.
+ * `current` is the record as it is now, so the caller can merge and retry.
+ * `missing`: the session is gone (deleted, ended by
+ * {@link SessionBackend.deleteOwner}, or expired) and must not be written
+ * back: a write must never resurrect a revoked session.
+ *
+ * @example
+ * ```ts
+ * const result: WriteResult = await backend.update(key, { expectedVersion: loaded.version, data: next }, Date.now());
+ * if (result.ok) console.info('now at version', result.session.version);
+ * else if (result.reason === 'conflict') console.info('merge into', result.current.data, 'and retry');
+ * else console.info('the session ended: sign the user out');
+ * ```
  */
 export type WriteResult =
-  | { readonly ok: true; readonly session: StoredSession }
-  | { readonly ok: false; readonly reason: 'conflict'; readonly current: StoredSession }
-  | { readonly ok: false; readonly reason: 'missing' };
+  | {
+      /** Written. */
+      readonly ok: true;
+      /** The record as stored now (its new version, its idle end). */
+      readonly session: StoredSession;
+    }
+  | {
+      /** Not written: another write came first. */
+      readonly ok: false;
+      /** Another write moved the record past the expected version. */
+      readonly reason: 'conflict';
+      /** The record as it is now, to merge with and retry. */
+      readonly current: StoredSession;
+    }
+  | {
+      /** Not written: the session is gone. */
+      readonly ok: false;
+      /** The session was deleted, ended by `deleteOwner`, or expired. */
+      readonly reason: 'missing';
+    };
 
 /**
  * A session store. Keys are made by the backend ({@link save},

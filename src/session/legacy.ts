@@ -11,7 +11,17 @@
 import type { UnsealErrorCode } from '../errors';
 import type { MaybePromise } from '../util/maybe-promise';
 
-/** An old cookie found in a request. */
+/**
+ * An old cookie found in a request by {@link LegacyReader.find}: its value
+ * (joined, when the old library chunked it) and the names it came under.
+ *
+ * @example
+ * ```ts
+ * const reader = fromIronSession({ cookieName: 'myapp_session', password: process.env.IRON_PASSWORD! });
+ * const found: LegacyCookie | undefined = reader.find('myapp_session.0=Fe26.2*1*…; myapp_session.1=…');
+ * found?.names; // ['myapp_session.0', 'myapp_session.1']: deleted once the session is migrated
+ * ```
+ */
 export interface LegacyCookie {
   /** Its value, joined from its chunks. */
   readonly token: string;
@@ -19,9 +29,20 @@ export interface LegacyCookie {
   readonly names: readonly string[];
 }
 
-/** What opening an old cookie gave. */
+/**
+ * What {@link LegacyReader.open} gave for an old cookie: its data (checked
+ * against the store's schema next) or the reason it was refused.
+ *
+ * @example
+ * ```ts
+ * const opened: LegacyOpenResult = await reader.open(found.token, Date.now(), 60_000);
+ * if (opened.ok) console.info('migrating', opened.data, 'saved at', opened.savedAt);
+ * else console.warn('old cookie refused:', opened.code); // e.g. 'ERR_SEAL_BAD_MAC', 'ERR_SEAL_EXPIRED'
+ * ```
+ */
 export type LegacyOpenResult =
   | {
+      /** Opened: `data` is the old session. */
       readonly ok: true;
       /** The old session object, validated by the store's schema next. */
       readonly data: unknown;
@@ -29,6 +50,7 @@ export type LegacyOpenResult =
       readonly savedAt: number | undefined;
     }
   | {
+      /** Refused: `code` says why. */
       readonly ok: false;
       /** Why it was refused (reported as the matching `invalidReason`). */
       readonly code: UnsealErrorCode;
@@ -52,7 +74,11 @@ export interface LegacyReader {
   find(header: string | undefined): LegacyCookie | undefined;
   /** Whether a value under the store's own cookie name is in the old format (an old cookie of the same name). */
   owns(value: string): boolean;
-  /** Open an old cookie; `now` and `skewMs` as the store's clock and clock-skew allowance. */
+  /**
+   * Open an old cookie's `token`; `now` is the store's clock (ms since the
+   * epoch) and `skewMs` its clock-skew allowance (ms). Answers a result, or a
+   * promise of one (a WebCrypto engine is asynchronous).
+   */
   open(token: string, now: number, skewMs: number): MaybePromise<LegacyOpenResult>;
 }
 

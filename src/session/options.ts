@@ -218,6 +218,13 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
  * a JSON object; a schema whose output is not an object gives `never` (and
  * the store refuses it at construction, since `{}` does not validate).
  * Users spell it `InferState<typeof schema>` or `InferState<typeof store>`.
+ *
+ * @example
+ * ```ts
+ * const schema = z.object({ userId: z.string().optional(), visits: z.number().default(0) });
+ * type State = SchemaState<typeof schema>; // { userId?: string | undefined; visits: number }
+ * type Untyped = SchemaState<StandardSchemaV1>; // JsonObject
+ * ```
  */
 export type SchemaState<S> = S extends StandardSchemaV1<unknown, infer O> ? (unknown extends O ? JsonObject : [O] extends [object] ? O : never) : never;
 

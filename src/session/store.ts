@@ -61,7 +61,10 @@ const REASONS: Record<UnsealErrorCode, InvalidReason> = {
  */
 export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
   ? SchemaState<StoreOrSchema>
-  : StoreOrSchema extends { load(cookieHeader: never): Promise<Session<infer State>> }
+  : StoreOrSchema extends {
+        /** A store's `load`: the state type is read off the session it resolves to. */
+        load(cookieHeader: never): Promise<Session<infer State>>;
+      }
     ? State
     : never;
 

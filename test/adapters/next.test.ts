@@ -2,7 +2,9 @@
  * The Next.js 16 example app (`examples/next`), built with `next build`,
  * served by `next start` on 127.0.0.1 and driven over HTTP: route handlers
  * (`withSession`, `handleSession(request, response)`), the proxy, server
- * components and, in Chromium, server actions.
+ * components and, in Chromium, server actions; and the conformance checklist
+ * over HTTP, against route handlers on the app's store (`withSession`,
+ * app/conformance/[step]/route.ts).
  */
 import { getIronSession, webCookies } from 'iron-session';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,6 +13,7 @@ import { CookieSessionStore } from '../../src/index';
 import { sessionSchema } from '../../examples/next/lib/session';
 import { describeBrowser, launchBrowser } from '../helpers/browser';
 import { Client, expectOneSetCookiePerName, isDeletion, parseSetCookie, type Fetched, type ParsedSetCookie } from '../helpers/jar';
+import { describeConformance } from '../integrations/conformance';
 import { startNextApp, textById, type NextApp } from './next-helpers';
 
 const SECRET = 'next-example-test-secret-0123456789abcdefghij';
@@ -92,6 +95,8 @@ async function json<T>(client: Client, path: string, method = 'GET'): Promise<{ 
   expect(fetched.status, fetched.text).toBe(200);
   return { fetched, data: JSON.parse(fetched.text) as T };
 }
+
+describeConformance('next 16', () => ({ origin: app.url, base: '/conformance', cookie: 'sid', postHeaders: { origin: app.url } }));
 
 describe('route handlers', () => {
   test('withSession counts across requests and commits without the handler calling commit()', async () => {

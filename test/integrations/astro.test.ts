@@ -5,13 +5,15 @@
  * (standalone), served by `node dist/server/entry.mjs` on 127.0.0.1 under
  * Node 22, and driven by Chromium (the page reads, a POST endpoint writes and
  * redirects, flash after the redirect) and by a fetch client that sees every
- * Set-Cookie.
+ * Set-Cookie: the conformance checklist, against the app's own store and
+ * middleware (its routes under /conformance), then the example's pages.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser';
 import { Client, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
 import { ensureDist, ensureInstalled, nodeBinary, runInApp, serveApp, timing, type Served } from './apps';
+import { describeConformance } from './conformance';
 
 const APP = 'astro';
 let served: Served;
@@ -45,6 +47,8 @@ async function sid(context: BrowserContext): Promise<string | undefined> {
 }
 
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
+
+describeConformance('astro', () => ({ origin: served.url, base: '/conformance', cookie: 'sid', postHeaders: { origin: served.url } }));
 
 describe('Astro app with the sealedSession middleware', () => {
   it('in Chromium: the page reads, a POST endpoint writes and redirects, a flash shows once after the redirect', async () => {

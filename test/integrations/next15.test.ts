@@ -8,13 +8,16 @@
  * - A real app: `next build`, `next start` on 127.0.0.1 under the system
  *   Node 20 (Next 15 supports it), driven by Chromium through server
  *   actions (write, renew, destroy, too large), a server component (read),
- *   a route handler (withSession) and middleware.
+ *   a route handler (withSession) and middleware; and the conformance
+ *   checklist over HTTP, against route handlers on the app's own store
+ *   (`store.withSession`, app/conformance/[step]/route.ts).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser';
 import { Client, expectOneSetCookiePerName } from '../helpers/jar';
 import { ensureDist, ensureInstalled, runInApp, serveApp, timing, type Served } from './apps';
+import { describeConformance } from './conformance';
 
 const APP = 'next15';
 const NEXT = 'node_modules/next/dist/bin/next';
@@ -47,6 +50,8 @@ async function sid(context: BrowserContext): Promise<string | undefined> {
 }
 
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
+
+describeConformance('next 15', () => ({ origin: served.url, base: '/conformance', cookie: 'sid', postHeaders: { origin: served.url } }));
 
 describe('Next.js 15 app', () => {
   it('in Chromium: a server component reads, server actions write, renew and destroy; too large is the app’s own error', async () => {

@@ -4,13 +4,15 @@
  * `SessionStorage`, built with `react-router build`, served by
  * `react-router-serve` on 127.0.0.1 under Node 22, and driven by Chromium
  * (loader reads, action writes, flash after redirect) and by a fetch client
- * that sees every Set-Cookie.
+ * that sees every Set-Cookie: the conformance checklist, against the app's
+ * own storage (its resource route /conformance/:step), then the example's pages.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser';
 import { Client, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
 import { ensureDist, ensureInstalled, nodeBinary, runInApp, serveApp, timing, type Served } from './apps';
+import { describeConformance } from './conformance';
 
 const APP = 'react-router';
 const CLI = 'node_modules/@react-router/dev/bin.cjs';
@@ -45,6 +47,8 @@ async function sid(context: BrowserContext): Promise<string | undefined> {
 }
 
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
+
+describeConformance('react-router', () => ({ origin: served.url, base: '/conformance', cookie: 'sid', postHeaders: { origin: served.url } }));
 
 describe('React Router app with createSealedSessionStorage', () => {
   it('in Chromium: the loader reads, the action writes and redirects, a flash shows once after the redirect', async () => {
@@ -104,7 +108,7 @@ describe('React Router app with createSealedSessionStorage', () => {
     await context.close();
   });
 
-  it('over HTTP: one Set-Cookie per commit, renew gives a new id, destroy deletes, two getSession calls read the same session', async () => {
+  it('over HTTP: one Set-Cookie per commit, renew gives a new id, destroy deletes, two getSession calls read the same state and id', async () => {
     const c = new Client(served.url);
     const count = await c.fetch('/?index', { method: 'POST', body: new URLSearchParams({ intent: 'count' }) });
     expect(count.status).toBe(302);

@@ -4,13 +4,15 @@
  * `App.Locals`), built with adapter-node, served by `node build/index.js` on
  * 127.0.0.1 under Node 22, and driven by Chromium (load reads, form actions
  * write and redirect, flash after the redirect) and by a fetch client that
- * sees every Set-Cookie.
+ * sees every Set-Cookie: the conformance checklist, against the app's own
+ * store and hooks (its routes under /conformance), then the example's pages.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser';
 import { Client, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
 import { ensureDist, ensureInstalled, nodeBinary, runInApp, serveApp, timing, type Served } from './apps';
+import { describeConformance } from './conformance';
 
 const APP = 'sveltekit';
 let served: Served;
@@ -45,6 +47,8 @@ async function sid(context: BrowserContext): Promise<string | undefined> {
 }
 
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
+
+describeConformance('sveltekit', () => ({ origin: served.url, base: '/conformance', cookie: 'sid', postHeaders: { origin: served.url } }));
 
 describe('SvelteKit app with the sealedSession handle hook', () => {
   it('in Chromium: load reads, a form action writes and redirects, a flash shows once after the redirect', async () => {

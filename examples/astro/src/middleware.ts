@@ -5,7 +5,7 @@ import { store } from './session';
 
 /** The session on `context.locals.session`, committed onto every response; a state too large for the cookies gets the app's 413. */
 const session: MiddlewareHandler = sealedSession(store, {
-  onError: (error) => new Response(`session not saved: ${error.code}`, { status: error.code === 'ERR_SESSION_TOO_LARGE' ? 413 : 500 }),
+  onError: (error) => Response.json({ error: error.code }, { status: error.code === 'ERR_SESSION_TOO_LARGE' ? 413 : 500 }),
 });
 
 /** A second middleware for the same request (in a sequence) keeps the first's session. */

@@ -14,6 +14,8 @@ export const sessionSchema = z.object({
   userId: z.string().min(1).optional(),
   count: z.number().int().default(0),
   visitedViaMiddleware: z.number().int().default(0),
+  /** Set by the conformance checklist's routes (app/conformance). */
+  note: z.string().optional(),
 });
 
 /**

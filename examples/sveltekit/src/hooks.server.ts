@@ -4,7 +4,7 @@ import { store } from '#lib/server/session.ts';
 
 /** The session on `event.locals.session`, committed onto every response; a state too large for the cookies gets the app's 413. */
 const session: Handle = sealedSession(store, {
-  onError: (error) => new Response(`session not saved: ${error.code}`, { status: error.code === 'ERR_SESSION_TOO_LARGE' ? 413 : 500 }),
+  onError: (error) => Response.json({ error: error.code }, { status: error.code === 'ERR_SESSION_TOO_LARGE' ? 413 : 500 }),
 });
 
 /** A second hook for the same request (in a sequence) keeps the first's session. */

@@ -34,6 +34,13 @@ export type InvalidReason =
   /** Not a session cookie of ours: wrong structure, encoding or chunk framing. */
   | 'malformed'
   /**
+   * A chunked session arrived with a chunk missing: the head without one of
+   * `name.1` … (a gap), or chunks without the head `name`. The usual cause
+   * is a proxy or client that cut the `Cookie` header short (many stop at
+   * 8 KiB); keep `maxBytes` below that.
+   */
+  | 'incomplete'
+  /**
    * Authentic, but its timestamps lie further in the future than
    * `timestampSkewSec` allows: the issuing server's clock is ahead of this
    * one (or this one's went back). A burst of these points at the clocks.
@@ -172,7 +179,14 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   readonly touchAfter?: number;
   /** How many cookies one session may spread over (`name`, `name.1`, …). Default 3. */
   readonly maxChunks?: number;
-  /** Budget, in octets, of all the session's cookies in the request Cookie header (names, values, separators). Default 6144, or what `maxChunks` cookies hold if less. */
+  /**
+   * Budget, in octets, of all the session's cookies in the request Cookie
+   * header (names, values, separators). Default 6144, or what `maxChunks`
+   * cookies hold if less. Above 8192 the store warns once (`console.warn`,
+   * not when `NODE_ENV` is `production`): many proxies and clients cut or
+   * refuse request headers past 8 KiB, and a cut header loses the session
+   * (`incomplete`).
+   */
   readonly maxBytes?: number;
   /**
    * Allowance, in seconds, for servers whose clocks disagree. Default 60, at

@@ -25,6 +25,31 @@ import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
 
+/**
+ * The request header size many proxies and clients stop at (8 KiB): past it
+ * they refuse the request or drop the later cookies, the session's among them.
+ */
+const HEADER_LIMIT = 8192;
+
+/** Set once the over-8-KiB warning was shown: once a process. */
+let warnedHeaderLimit = false;
+
+/** Warn (once, not in production) that a `maxBytes` above 8 KiB can lose sessions behind common proxies. */
+function warnHeaderLimit(maxBytes: number): void {
+  if (maxBytes <= HEADER_LIMIT || warnedHeaderLimit) return;
+  if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV === 'production') return;
+  warnedHeaderLimit = true;
+  console.warn(
+    `sealed-session: maxBytes is ${maxBytes} octets, above the ${HEADER_LIMIT} (8 KiB) at which many proxies and clients refuse a request or cut its Cookie header; a cut header loses the session (invalidReason 'incomplete'). Keep maxBytes at ${HEADER_LIMIT} or less unless every hop allows larger headers. (Shown once, and not when NODE_ENV is production.)`,
+  );
+}
+
+/** Whether a chunk cookie (`name.1`, …) with a value came without its head. */
+function hasChunkValue(found: ReadonlyMap<number, string>): boolean {
+  for (const [index, value] of found) if (index > 0 && value !== '') return true;
+  return false;
+}
+
 /** What every session of one load shares. */
 interface Base<S extends StandardSchemaV1> {
   readonly options: ResolvedStoreOptions;
@@ -119,6 +144,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
         `turns {} into a state JSON cannot carry (${notJson.message}); the state is sealed as JSON, so defaults must be JSON values (strings for dates, arrays for sets)`,
       );
     }
+    warnHeaderLimit(this.options.maxBytes);
   }
 
   /**
@@ -173,10 +199,14 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const legacySameName = o.legacy !== undefined && head !== undefined && o.legacy.owns(head);
     // An empty value is what a removal leaves behind in some stores (Next passes `sid=` to the page after a delete): no cookie.
     if (!head || legacySameName) {
-      if (!o.legacy) return new Session({ ...base, state: this.#fresh() });
-      return this.#migrate(o.legacy, cookieHeader ?? undefined, now, base).then((migrated) => migrated ?? new Session({ ...base, state: this.#fresh() }));
+      // Chunks without their head: the Cookie header was cut short (a proxy's 8 KiB limit drops the later cookies, the
+      // head among them), or the head alone was removed. Not "no session": the user had one and lost it.
+      const orphaned = !head && hasChunkValue(found);
+      const none = (): Session<SchemaState<S>> => (orphaned ? this.#refuse(base, 'incomplete') : new Session({ ...base, state: this.#fresh() }));
+      if (!o.legacy) return none();
+      return this.#migrate(o.legacy, cookieHeader ?? undefined, now, base).then((migrated) => migrated ?? none());
     }
-    if (read.value === undefined) return this.#refuse(base, 'malformed');
+    if (read.value === undefined) return this.#refuse(base, read.broken === 'missing-chunk' ? 'incomplete' : 'malformed');
     // Bounded work before any crypto: the joined value alone (leftover chunks past the head's count are ignored) must fit the budget.
     if (read.value.length > o.maxBytes) return this.#refuse(base, 'oversized');
 

@@ -53,9 +53,23 @@ export function openIronSession(ring: KeyRing, ttl: number | undefined, token: s
     } catch {
       return { ok: false, code: 'ERR_SEAL_NOT_JSON' };
     }
+    // iron-session seals the session object itself: anything else (a string, an array, null) is not one of its cookies.
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, code: 'ERR_SEAL_MALFORMED' };
+    // One of this library's own tokens (a sealData token of any purpose, a session cookie of any store), opened because
+    // the old password is also one of our keys: its envelope must never pass for an iron-session session.
+    if (isOurEnvelope(data)) return { ok: false, code: 'ERR_SEAL_PURPOSE' };
     const savedAt = ttl === undefined || opened.expiration === undefined ? undefined : opened.expiration - ttl * 1000;
     return { ok: true, data, savedAt };
   });
+}
+
+/**
+ * Whether an opened object is the envelope `sealData` and the session store
+ * seal (`{ i, p?, d }`): what `openSealed` would read as one, an own `d` and
+ * a numeric `i`, whatever else it holds.
+ */
+function isOurEnvelope(data: object): boolean {
+  return Object.hasOwn(data, 'd') && typeof (data as { i?: unknown }).i === 'number';
 }
 
 /** The reader for one iron-session configuration. */

@@ -3,10 +3,11 @@
  * with `fromIronSession`, re-issued in our format on the same response, and
  * the old cookie deleted — so switching libraries logs nobody out.
  */
-import { getIronSession, webCookies } from 'iron-session';
+import { getIronSession, sealData as ironSealData, webCookies } from 'iron-session';
+import { defaults as ironDefaults, seal as ironSeal } from 'iron-webcrypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
+import { CookieSessionStore, sealData, type InvalidSessionEvent } from '../../src/index';
 import { fromIronSession } from '../../src/iron-session/index';
 import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from '../session/helpers';
 
@@ -126,6 +127,62 @@ describe('fromIronSession', () => {
     const w = await request(migratingStore(), wrongShape);
     expect(w.session.invalidReason).toBe('invalid-schema');
     expect(w.session.data).toEqual({ cart: [] });
+  });
+
+  it("refuses this library's own tokens under the old cookie's name when the old password is also our key, and deletes them", async () => {
+    // The migration case the docs allow: `keys` is the old password.
+    const events: InvalidSessionEvent[] = [];
+    const store = new CookieSessionStore({ keys: IRON_PASSWORD, schema, legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD }), onInvalid: (e) => events.push(e) });
+    const admin = new CookieSessionStore({ keys: IRON_PASSWORD, schema, cookie: { name: 'admin' } });
+    const adminSession = await admin.load(undefined);
+    adminSession.set('userId', 'root');
+    const adminCookie = (await adminSession.commit())[0]!.split(';')[0]!.slice('admin='.length);
+    const tokens: Array<[string, string]> = [
+      ['a magic link', await sealData({ userId: 'u_1' }, { keys: IRON_PASSWORD, purpose: 'magic-link', ttl: 900 })],
+      ['a token without a purpose', await sealData({ userId: 'u_1' }, { keys: IRON_PASSWORD })],
+      ["another store's session cookie", adminCookie],
+      ["another store's session cookie with iron-session's ~2 suffix", `${adminCookie}~2`],
+    ];
+    for (const [what, token] of tokens) {
+      events.length = 0;
+      const browser = new Browser();
+      browser.put('myapp', token);
+      const r = await request(store, browser, (s) => s.get('userId'));
+      expect(r.session.invalidReason, what).toBe('wrong-purpose');
+      expect(r.session.isNew, what).toBe(true);
+      expect(r.result, what).toBeUndefined();
+      expect(events, what).toEqual([{ reason: 'wrong-purpose', cookie: 'myapp' }]);
+      // Deleted, and nothing issued in its place.
+      expect(r.cookies.filter((c) => !isRemoval(c)), what).toEqual([]);
+      expect(r.cookies.filter(isRemoval).map((c) => c.name), what).toContain('myapp');
+    }
+    // Under the store's own name too (legacy cookieName = cookie.name): a session cookie of ours dressed as iron-session's.
+    const sameName = new CookieSessionStore({ keys: IRON_PASSWORD, schema, legacy: fromIronSession({ cookieName: 'session', password: IRON_PASSWORD }) });
+    const dressed = new Browser();
+    dressed.put('session', `${adminCookie}~2`);
+    expect((await request(sameName, dressed, (s) => s.get('userId'))).session.invalidReason).toBe('wrong-purpose');
+    // iron-session's own cookies still migrate under that configuration.
+    const real = new Browser();
+    real.apply(await ironSessionCookies({ userId: 'u_real' }));
+    expect((await request(store, real, (s) => s.get('userId'))).result).toBe('u_real');
+  });
+
+  it('refuses an iron seal that is not a session object (a string, an array, null) as malformed', async () => {
+    const store = migratingStore();
+    // iron-session's sealData copies an array into an object; iron-webcrypto (its sealer) seals one as is.
+    const seals: Array<[unknown, string]> = [
+      ...(await Promise.all(['u_42', null, 42].map(async (v): Promise<[unknown, string]> => [v, await ironSealData(v as never, { password: IRON_PASSWORD })]))),
+      [['u_42'], `${await ironSeal(['u_42'], { id: '1', secret: IRON_PASSWORD }, ironDefaults)}~2`],
+    ];
+    for (const [value, token] of seals) {
+      const browser = new Browser();
+      browser.put('myapp', token);
+      const r = await request(store, browser, (s) => s.get('userId'));
+      expect(r.session.invalidReason, JSON.stringify(value)).toBe('malformed');
+      expect(r.session.isNew).toBe(true);
+      expect(r.cookies.filter((c) => !isRemoval(c))).toEqual([]);
+      expect(r.cookies.filter(isRemoval).map((c) => c.name)).toContain('myapp');
+    }
   });
 
   it('prefers our own cookie when both are present', async () => {

@@ -72,13 +72,13 @@ function isOurEnvelope(data: object): boolean {
   return Object.hasOwn(data, 'd') && typeof (data as { i?: unknown }).i === 'number';
 }
 
-/** The reader for one iron-session configuration. */
-export function ironSessionReader(ring: KeyRing, cookieName: string, ttl: number | undefined): LegacyReader {
+/** The reader for one iron-session configuration; `ring` gives the old password's ring (resolved at first use when given as a function). */
+export function ironSessionReader(ring: () => KeyRing, cookieName: string, ttl: number | undefined): LegacyReader {
   return {
     cookieName,
     find: (header) => findIronSessionCookie(header, cookieName),
     // iron-session's seal ends in "~2"; ours never contains "~".
     owns: (value) => value.includes('~'),
-    open: (token, now, skewMs) => openIronSession(ring, ttl, token, now, skewMs),
+    open: (token, now, skewMs) => openIronSession(ring(), ttl, token, now, skewMs),
   };
 }

@@ -10,7 +10,7 @@ import { capacityBytes } from '../cookie/framing';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
 import { requireOptions } from '../util/options';
-import { KEY_RING_OPTIONS, createKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { KEY_RING_OPTIONS, checkKeyRingOptions, createKeyRing, deferredKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { isLegacyReader, type LegacyReader } from './legacy';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
@@ -148,8 +148,16 @@ export interface SessionInfo<State> {
  * ```
  */
 export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends KeyRingOptions {
-  /** The secret(s) that seal and unseal the cookie. See `Keys`. */
-  readonly keys: Keys;
+  /**
+   * The secret(s) that seal and unseal the cookie. See `Keys`. Checked when
+   * the store is built, so a wrong key fails at startup. Or a function
+   * returning them (`() => process.env.SESSION_SECRET!`), for a build step
+   * that loads this module without the secrets (`next build`): it is called
+   * at the first load (or commit), its keys are checked then, and a missing
+   * or wrong key makes that load reject with `ERR_CONFIG_KEYS`. It must
+   * return the keys synchronously.
+   */
+  readonly keys: Keys | (() => Keys);
   /**
    * A zod 4 (or any Standard Schema) object schema for the state. A fresh
    * session holds the result of validating `{}`, so give fields defaults or
@@ -310,7 +318,11 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession', "has moved: pass legacy: fromIronSession({ cookieName, password, ttl }), imported from 'sealed-session/iron-session'");
   }
   rejectUnknownOptions(options, STORE_OPTIONS);
-  const ring = createKeyRing(options.keys, ringOptionsOf(options));
+  const keys: unknown = options.keys;
+  const deferred = typeof keys === 'function' ? deferredKeyRing(keys as () => unknown, ringOptionsOf(options)) : undefined;
+  // Keys given as a function are read at first use; their options are checked now.
+  if (deferred) checkKeyRingOptions(ringOptionsOf(options));
+  const ring = deferred ? undefined : createKeyRing(options.keys as Keys, ringOptionsOf(options));
   if (options.schema !== undefined && !isStandardSchema(options.schema)) {
     throw configError('ERR_CONFIG_OPTION', 'schema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({...})');
   }
@@ -335,8 +347,8 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
       `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (${capacity}); raise maxChunks for a larger budget`,
     );
   }
-  return Object.freeze({
-    ring,
+  const resolved: ResolvedStoreOptions = {
+    ring: ring!,
     schema: (options.schema ?? jsonObjectSchema) as StandardSchemaV1,
     cookie,
     purpose: `cookie:${cookie.name}`,
@@ -351,7 +363,10 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
     legacy: resolveLegacy(options.legacy),
-  });
+  };
+  // Resolved (and checked) on first read, then kept: the first load or commit.
+  if (deferred) Object.defineProperty(resolved, 'ring', { get: deferred, enumerable: true });
+  return Object.freeze(resolved);
 }
 
 function resolveLegacy(input: unknown): LegacyReader | undefined {

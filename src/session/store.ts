@@ -190,6 +190,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    */
   loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>>> {
     const o = this.options;
+    // Keys given as a function are resolved (and checked) here, at the first load: a bad one rejects every load.
+    const ring = o.ring;
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
@@ -211,7 +213,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     if (read.value.length > o.maxBytes) return this.#refuse(base, 'oversized');
 
     // The seal's own expiry is checked below, once the payload says which limit (absolute or idle) ran out.
-    return after(openSealed(o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
+    return after(openSealed(ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
   }
 
   /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */

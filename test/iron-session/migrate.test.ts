@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, sealData, type InvalidSessionEvent } from '../../src/index';
 import { fromIronSession } from '../../src/iron-session/index';
-import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from '../session/helpers';
+import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, rejection, request } from '../session/helpers';
 
 const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
 const schema = z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) });
@@ -183,6 +183,33 @@ describe('fromIronSession', () => {
       expect(r.cookies.filter((c) => !isRemoval(c))).toEqual([]);
       expect(r.cookies.filter(isRemoval).map((c) => c.name)).toContain('myapp');
     }
+  });
+
+  it('takes the old password as a function, called when the first old cookie comes: a build without it constructs', async () => {
+    const env: Record<string, string | undefined> = {};
+    let calls = 0;
+    const legacy = fromIronSession({ cookieName: 'myapp', password: () => (calls++, env.IRON_PASSWORD!) });
+    const store = new CookieSessionStore({ keys: () => SECRET, schema, legacy });
+    expect(calls).toBe(0);
+    // No old cookie: the password is not needed.
+    expect((await store.load(undefined)).isNew).toBe(true);
+    expect(calls).toBe(0);
+    const browser = new Browser();
+    browser.apply(await ironSessionCookies({ userId: 'u_fn' }));
+    const err = await rejection(store.load(browser.header()));
+    expect(err).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'fromIronSession.password' });
+    expect(err.message).toContain('the function returned undefined');
+    env.IRON_PASSWORD = IRON_PASSWORD;
+    expect((await request(store, browser, (s) => s.get('userId'))).result).toBe('u_fn');
+    // A short password from the function: the usual key error, named after the option.
+    const short = fromIronSession({ cookieName: 'myapp', password: () => 'short' });
+    const other = new Browser();
+    other.apply(await ironSessionCookies({ userId: 'u_fn' }));
+    const shortErr = await rejection(new CookieSessionStore({ keys: SECRET, schema, legacy: short }).load(other.header()));
+    expect(shortErr).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'fromIronSession.password' });
+    expect(shortErr.message).toContain('secret is 5 characters');
+    // Its other options are still checked when it is built.
+    expectConfigError(() => fromIronSession({ cookieName: 'myapp', password: () => IRON_PASSWORD, crypto: 'rsa' as never }), 'ERR_CONFIG_OPTION', 'fromIronSession.crypto');
   });
 
   it('prefers our own cookie when both are present', async () => {

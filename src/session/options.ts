@@ -58,7 +58,7 @@ export type InvalidReason =
   | 'wrong-purpose'
   /** Authentic, but the state no longer matches the schema (for example after a deploy). */
   | 'invalid-schema'
-  /** The `isRevoked` hook said so ("log out everywhere"). */
+  /** The `isRevoked` hook said so ("log out everywhere"), or the session was created before `notBefore`. */
   | 'revoked'
   /** Larger than the configured budget: refused without decrypting. */
   | 'oversized';
@@ -170,6 +170,28 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   readonly ttl?: number;
   /** Seconds without a request after which a session dies; `false` for none. Default 1 day. */
   readonly idleTimeout?: number | false;
+  /**
+   * The hard upper bound, in seconds, on the absolute lifetime of every
+   * session, its own `setTtl` lifetime included: applied when a cookie is
+   * read, so lowering it shortens existing sessions at once. Default ten
+   * years (the longest `setTtl`). `ttl` must not exceed it. It is also what
+   * `store.maxLifetime` reports.
+   */
+  readonly maxTtl?: number;
+  /**
+   * The hard upper bound, in seconds, on the idle timeout of every session,
+   * its own `setTtl` idle timeout (or `idleTimeout: false`) included: applied
+   * when a cookie is read. Default none. `idleTimeout` must be a number not
+   * above it.
+   */
+  readonly maxIdleTimeout?: number;
+  /**
+   * Refuse every session created before this time (a `Date`, or ms since the
+   * epoch), as `revoked`: a stateless "log everyone out". Creation times are
+   * sealed in whole seconds, rounded down, so a session created in the same
+   * second but after it is refused too. Default none.
+   */
+  readonly notBefore?: Date | number;
   /** `persistent` (default): the cookie has a Max-Age. `browser`: it dies with the browser session. */
   readonly lifecycle?: 'persistent' | 'browser';
   /**
@@ -252,6 +274,11 @@ export interface ResolvedStoreOptions {
   /** All in seconds. */
   readonly ttl: number;
   readonly idleTimeout: number | undefined;
+  /** Caps on every session's lifetime and idle timeout, seconds (`maxIdleTimeout` `undefined`: none). */
+  readonly maxTtl: number;
+  readonly maxIdleTimeout: number | undefined;
+  /** ms since the epoch; 0 for none. */
+  readonly notBefore: number;
   readonly persistent: boolean;
   readonly extendOnRequest: boolean;
   readonly touchAfter: number;
@@ -307,7 +334,7 @@ function hook<F>(value: unknown, option: string): F | undefined {
  * JavaScript would otherwise be ignored). A new option must be added here.
  */
 export const STORE_OPTIONS: readonly string[] = [
-  'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
+  'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'maxTtl', 'maxIdleTimeout', 'notBefore', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
   'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', ...KEY_RING_OPTIONS,
 ];
 
@@ -331,6 +358,7 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   const cookie = resolveCookieOptions(options.cookie, maxChunks);
   const ttl = seconds(options.ttl, 'ttl', DEFAULTS.ttl, 1, MAX_TTL);
   const idle = options.idleTimeout === false ? undefined : seconds(options.idleTimeout, 'idleTimeout', DEFAULTS.idleTimeout, 1, MAX_TTL);
+  const { maxTtl, maxIdleTimeout } = resolveCaps(options, ttl, idle);
   const lifecycle = oneOf(options.lifecycle, 'lifecycle', ['persistent', 'browser'], 'persistent');
   const extend = oneOf(options.extend, 'extend', ['on-change', 'on-request'], 'on-change');
   // By default at most half the idle window (as on-change), or a session used more often than its idle timeout could still go idle.
@@ -354,6 +382,9 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     purpose: `cookie:${cookie.name}`,
     ttl,
     idleTimeout: idle,
+    maxTtl,
+    maxIdleTimeout,
+    notBefore: resolveNotBefore(options.notBefore),
     persistent: lifecycle === 'persistent',
     extendOnRequest: extend === 'on-request',
     touchAfter,
@@ -367,6 +398,26 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   // Resolved (and checked) on first read, then kept: the first load or commit.
   if (deferred) Object.defineProperty(resolved, 'ring', { get: deferred, enumerable: true });
   return Object.freeze(resolved);
+}
+
+/** `maxTtl` and `maxIdleTimeout`, checked against `ttl` and `idleTimeout` (which may not exceed them). */
+function resolveCaps(options: CookieSessionStoreOptions<StandardSchemaV1>, ttl: number, idle: number | undefined): { maxTtl: number; maxIdleTimeout: number | undefined } {
+  const maxTtl = seconds(options.maxTtl, 'maxTtl', MAX_TTL, 1, MAX_TTL);
+  if (ttl > maxTtl) throw configError('ERR_CONFIG_OPTION', 'ttl', `is ${ttl} s, above maxTtl (${maxTtl} s); lower ttl or raise maxTtl`);
+  const maxIdleTimeout = options.maxIdleTimeout === undefined ? undefined : seconds(options.maxIdleTimeout, 'maxIdleTimeout', 0, 1, MAX_TTL);
+  if (maxIdleTimeout !== undefined && (idle === undefined || idle > maxIdleTimeout)) {
+    throw configError('ERR_CONFIG_OPTION', 'idleTimeout', `is ${idle === undefined ? 'false (none)' : `${idle} s`}, above maxIdleTimeout (${maxIdleTimeout} s); give idleTimeout at most ${maxIdleTimeout}, or raise maxIdleTimeout`);
+  }
+  return { maxTtl, maxIdleTimeout };
+}
+
+function resolveNotBefore(value: unknown): number {
+  if (value === undefined) return 0;
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw configError('ERR_CONFIG_OPTION', 'notBefore', `must be a Date or a time in ms since the epoch (Date.now()); got ${value instanceof Date ? 'an invalid Date' : describe(value)}`);
+  }
+  return ms;
 }
 
 function resolveLegacy(input: unknown): LegacyReader | undefined {

@@ -161,6 +161,25 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /**
+   * The longest any session of this store can live, in seconds from its
+   * creation: `maxTtl` (default ten years, the longest `setTtl`), which
+   * bounds `ttl` and every session's own `setTtl` lifetime alike. Keep
+   * anything that must outlive every session created before some moment
+   * (a per-user "sessions valid after" time, a revocation list entry) at
+   * least this long after that moment, plus the clock skew allowance.
+   *
+   * @example
+   * ```ts
+   * const store = new CookieSessionStore({ keys, ttl: 12 * 3600, maxTtl: 30 * 86_400 });
+   * store.maxLifetime; // 2592000: a "remember me" setTtl(30 days) is the longest possible
+   * await redis.set(`valid-after:${userId}`, String(Date.now()), { EX: store.maxLifetime + 15 * 60 });
+   * ```
+   */
+  get maxLifetime(): number {
+    return this.options.maxTtl;
+  }
+
+  /**
    * Read the session from a request's `Cookie` header. Never throws for
    * anything a client can send: a missing, tampered, expired, idle, foreign or
    * out-of-schema cookie gives an empty session whose `invalidReason` says why.
@@ -315,6 +334,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const derived = opened.savedAt === undefined ? 0 : Math.floor(opened.savedAt / 1000) * 1000;
     const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);
     if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
+    // notBefore: an undated cookie (0) cannot show it was saved after it.
+    if (savedAt < o.notBefore) return refuse('revoked');
     const payload: SessionPayload = { id: newSessionId(), createdAt: savedAt > 0 ? savedAt : nowSeconds * 1000, state };
     return this.#unlessRevoked(
       payload.id,

@@ -283,6 +283,22 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
     expect(browser.names()).toEqual([]);
   });
 
+  it("the store's notBefore refuses an old cookie saved before it, and an undated one, as revoked; one saved after it migrates", async () => {
+    const notBefore = T0 + HOUR;
+    const make = (iron: { ttl?: number }) =>
+      new CookieSessionStore({ keys: SECRET, schema, ttl: 30 * DAY, notBefore, legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD, ...iron }) });
+    const savedBefore = await stolenAt(2 * HOUR);
+    expect((await request(make({ ttl: IRON_TTL }), savedBefore)).session.invalidReason).toBe('revoked');
+    expect(savedBefore.names()).toEqual([]);
+    const undated = await stolenAt(2 * HOUR);
+    expect((await request(make({}), undated)).session.invalidReason).toBe('revoked');
+    // Saved after notBefore (iron-session still in use on another server): dated after it, migrated.
+    vi.setSystemTime(notBefore + 1000);
+    const savedAfter = new Browser();
+    savedAfter.apply(await ironSessionCookies({ userId: 'u_43' }, { ttl: IRON_TTL }));
+    expect((await request(make({ ttl: IRON_TTL }), savedAfter, (s) => s.get('userId'))).result).toBe('u_43');
+  });
+
   it("without iron-session's ttl the hook sees createdAt 0, so any valid-after time refuses the cookie", async () => {
     const browser = await stolenAt(HOUR + 60);
     const { store, seen } = revokingStore(T0 + HOUR);

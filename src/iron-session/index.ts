@@ -62,6 +62,9 @@ function describe(value: unknown): string {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
 }
 
+/** The option names of {@link fromIronSession}; any other is refused, naming the nearest. */
+const LEGACY_OPTIONS: readonly string[] = ['cookieName', 'password', 'ttl', 'crypto'];
+
 /**
  * A reader of iron-session 8/9 cookies for a store's `legacy` option. Throws
  * `ERR_CONFIG_*` naming `fromIronSession.<option>` for a bad configuration.
@@ -72,9 +75,6 @@ function describe(value: unknown): string {
  * const store = new CookieSessionStore({ keys: process.env.SESSION_SECRET!, legacy });
  * ```
  */
-/** The option names of {@link fromIronSession}; any other is refused, naming the nearest. */
-const LEGACY_OPTIONS: readonly string[] = ['cookieName', 'password', 'ttl', 'crypto'];
-
 export function fromIronSession(input: IronSessionOptions): LegacyReader {
   if (!input || typeof input !== 'object' || typeof input.cookieName !== 'string' || !isCookieName(input.cookieName)) {
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession.cookieName', "must be iron-session's cookieName (an RFC 6265 token)");

@@ -586,17 +586,17 @@ function keyRingFrom(keys: () => unknown, options: KeyRingOptions, option: strin
     value = keys();
   } catch (err) {
     const name = err instanceof Error && /^[A-Za-z]\w{0,30}$/.test(err.name) ? err.name : typeof err;
-    throw configError('ERR_CONFIG_KEYS', option, `the function threw (${name}; its message is not repeated here, in case it holds a secret); it must return the secret(s) by the first request (${when})`);
+    throw configError('ERR_CONFIG_KEYS', option, `the function threw (${name}; its message is not repeated, in case it holds a secret) instead of returning the secret(s) (${when})`);
   }
   if (value === undefined || value === null || value === '') {
     throw configError(
       'ERR_CONFIG_KEYS',
       option,
-      `the function returned ${value === '' ? 'an empty string' : String(value)}: is the secret's environment variable (such as SESSION_SECRET) set where the app runs? It must return a secret of at least 32 characters, an array [{ id, secret }] or a map { [id]: secret } (${when})`,
+      `the function returned ${value === '' ? 'an empty string' : String(value)}: is the secret's environment variable (such as SESSION_SECRET) set where the app runs? (${when})`,
     );
   }
   if (typeof value === 'function' || isPromiseLike(value)) {
-    throw configError('ERR_CONFIG_KEYS', option, `the function must return the secret(s) themselves, synchronously: not a promise or another function (${when})`);
+    throw configError('ERR_CONFIG_KEYS', option, `the function must return the secret(s) synchronously, not a promise or a function (${when})`);
   }
   try {
     return createKeyRing(value as Keys, options);

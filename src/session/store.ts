@@ -40,7 +40,7 @@ function warnHeaderLimit(maxBytes: number): void {
   if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV === 'production') return;
   warnedHeaderLimit = true;
   console.warn(
-    `sealed-session: maxBytes is ${maxBytes} octets, above the ${HEADER_LIMIT} (8 KiB) at which many proxies and clients refuse a request or cut its Cookie header; a cut header loses the session (invalidReason 'incomplete'). Keep maxBytes at ${HEADER_LIMIT} or less unless every hop allows larger headers. (Shown once, and not when NODE_ENV is production.)`,
+    `sealed-session: maxBytes is ${maxBytes} octets, above ${HEADER_LIMIT} (8 KiB), where many proxies and clients refuse a request or cut its Cookie header, losing the session ('incomplete'); keep maxBytes at ${HEADER_LIMIT} or less unless every hop allows more. (Shown once; not when NODE_ENV is production.)`,
   );
 }
 

@@ -32,7 +32,7 @@ describe('keys given as a function', () => {
     expect(err.code).toBe('ERR_CONFIG_KEYS');
     expect(err.option).toBe('keys');
     expect(err.message).toBe(
-      "sealed-session: keys: the function threw (Error; its message is not repeated here, in case it holds a secret); it must return the secret(s) by the first request (given as a function, called at first use)",
+      "sealed-session: keys: the function threw (Error; its message is not repeated, in case it holds a secret) instead of returning the secret(s) (given as a function, called at first use)",
     );
     // Every adapter path rejects the same way (never a TypeError, never a fresh session sealed with nothing).
     const viaFetch = await rejection(store.handleSession(new Request('http://127.0.0.1/', { headers: { cookie: 'session=x' } })));
@@ -58,7 +58,7 @@ describe('keys given as a function', () => {
     const entry = await rejection(new CookieSessionStore({ keys: () => [{ id: 'k2', secret: 'x' }] }).load(undefined));
     expect(entry).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'keys[0] (id "k2")' });
     const promised = await rejection(new CookieSessionStore({ keys: (() => Promise.resolve(SECRET)) as never }).load(undefined));
-    expect(promised.message).toContain('synchronously: not a promise');
+    expect(promised.message).toContain('synchronously, not a promise');
   });
 
   it('once the function returns good keys, sessions work and it is not called again; its cookies open in a store given the same keys as a value', async () => {

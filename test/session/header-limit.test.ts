@@ -36,7 +36,7 @@ describe('maxBytes above 8 KiB', () => {
     expect(message).toContain('maxBytes is 16384 octets');
     expect(message).toContain('8192 (8 KiB)');
     expect(message).toContain("'incomplete'");
-    expect(message).toMatch(/Keep maxBytes at 8192 or less/);
+    expect(message).toMatch(/keep maxBytes at 8192 or less/);
     // Once: a second store (or the same configuration again) says nothing more.
     new CookieSessionStore({ keys: SECRET, maxChunks: 4, maxBytes: 12_000 });
     expect(warn).toHaveBeenCalledTimes(1);

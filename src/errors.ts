@@ -361,7 +361,7 @@ export function configError(
  * name is not in `known` (a typo such as `idleTimout`, which plain
  * JavaScript would otherwise ignore), naming the nearest valid option, or
  * listing them when none is near. `prefix` is where the object sits
- * (`'cookie.'`). A name that does not look like an option (long, or with
+ * (`'cookie.'`). A name that does not look like an option (32 characters or more, as long as a secret, or with
  * characters other than letters, digits, `_`, `$`, `-`) is described, not
  * echoed: it may be a secret put in the wrong place.
  *
@@ -370,7 +370,7 @@ export function configError(
 export function rejectUnknownOptions(options: object, known: readonly string[], prefix = ''): void {
   for (const name in options) {
     if (!Object.hasOwn(options, name) || known.includes(name)) continue;
-    const shown = /^[\w$-]{1,32}$/.test(name);
+    const shown = /^[\w$-]{1,31}$/.test(name);
     const near = shown ? nearestName(name, known) : undefined;
     throw configError(
       'ERR_CONFIG_OPTION',

@@ -19,13 +19,19 @@
  * import { redisEpochRevocation } from './redis-epoch';
  *
  * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
- * const TTL = 7 * 24 * 3600;
- * const revocation = redisEpochRevocation({ redis, ttlSeconds: TTL, userOf: (s: { userId?: string }) => s.userId });
+ * const revocation = redisEpochRevocation({
+ *   redis,
+ *   userOf: (s: { userId?: string }) => s.userId,
+ *   // Read at each revokeAll, so the store can be built below with this object's hook.
+ *   maxLifetime: () => store.maxLifetime,
+ * });
  *
  * const store = new CookieSessionStore({
  *   keys: process.env.SESSION_SECRET!,
  *   schema: z.object({ userId: z.string().optional() }),
- *   ttl: TTL,
+ *   ttl: 7 * 24 * 3600,
+ *   // The longest "remember me" (setTtl) you grant: also how long an epoch is kept.
+ *   maxTtl: 30 * 24 * 3600,
  *   isRevoked: revocation.isRevoked,
  * });
  *
@@ -54,12 +60,20 @@
  *   unreachable Redis fails requests of signed-in users (fail closed) rather
  *   than accepting sessions that may have been revoked. Catch them in
  *   `isRevoked` and return `false` to fail open instead, if you must.
- * - An epoch only needs to live as long as the sessions it revokes: it is
- *   stored with an expiry of `ttlSeconds` (the store's `ttl`) plus a minute.
+ * - An epoch only needs to live as long as the sessions it revokes, but that
+ *   is the longest any session can live, not the store's `ttl`: a session
+ *   given its own lifetime with `setTtl` ("remember me for 30 days") lives
+ *   past `ttl`, and an epoch that expired before it would let its stolen
+ *   cookie in again. So it is kept for the store's `maxLifetime` (its
+ *   `maxTtl`, which caps `ttl` and every `setTtl`; ten years when not set,
+ *   so set it) plus the largest clock skew allowance (600 s) and a minute.
  *
  * @module
  */
 import type { SessionInfo } from '../../src/index';
+
+/** The largest `timestampSkewSec` a store accepts: a server whose clock is behind by that much still accepts a session until then. */
+const MAX_SKEW_SECONDS = 600;
 
 /** The two Redis commands used, as node-redis 5 types them (`createClient()` satisfies this). */
 export interface EpochRedis {
@@ -73,8 +87,13 @@ export interface EpochRevocationOptions<State> {
   readonly redis: EpochRedis;
   /** The user a session belongs to; `undefined` for a session nobody signed in to (never revoked). */
   readonly userOf: (state: State) => string | undefined;
-  /** The store's `ttl`, in seconds: how long an epoch must be kept. */
-  readonly ttlSeconds: number;
+  /**
+   * The store's `maxLifetime` (seconds), or a function returning it (read at
+   * each `revokeAll`, so the store may be built after this object): how long
+   * a session created just before an epoch can live, so how long the epoch
+   * must be kept.
+   */
+  readonly maxLifetime: number | (() => number);
   /** Key prefix. Default `sessions-valid-after:`. */
   readonly prefix?: string;
 }
@@ -98,8 +117,12 @@ export interface EpochRevocation<State> {
 export function redisEpochRevocation<State>(options: EpochRevocationOptions<State>): EpochRevocation<State> {
   const { redis, userOf } = options;
   const prefix = options.prefix ?? 'sessions-valid-after:';
-  if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1) throw new TypeError('ttlSeconds must be a whole number of seconds ≥ 1');
-  const keep = options.ttlSeconds + 60;
+  const keep = (): number => {
+    const lifetime = typeof options.maxLifetime === 'function' ? options.maxLifetime() : options.maxLifetime;
+    if (!Number.isInteger(lifetime) || lifetime < 1) throw new TypeError('maxLifetime must be a whole number of seconds ≥ 1 (the store\'s maxLifetime)');
+    return lifetime + MAX_SKEW_SECONDS + 60;
+  };
+  if (typeof options.maxLifetime !== 'function') keep();
 
   return {
     async isRevoked(session) {
@@ -113,7 +136,7 @@ export function redisEpochRevocation<State>(options: EpochRevocationOptions<Stat
     },
     async revokeAll(userId) {
       const epoch = Math.ceil((Date.now() + 1) / 1000) * 1000;
-      await redis.set(prefix + userId, String(epoch), { expiration: { type: 'EX', value: keep } });
+      await redis.set(prefix + userId, String(epoch), { expiration: { type: 'EX', value: keep() } });
       return epoch;
     },
   };

@@ -20,7 +20,7 @@
 import { SessionError, configError, rejectUnknownOptions } from '../errors';
 import { isCookieName } from '../cookie/grammar';
 import type { EngineChoice } from '../seal/engine';
-import { createKeyRing } from '../seal/keys';
+import { checkKeyRingOptions, createKeyRing, deferredKeyRing, renamedKeyError, type KeyRing, type Keys } from '../seal/keys';
 import type { LegacyReader } from '../session/legacy';
 import { ironSessionReader } from './reader';
 
@@ -40,8 +40,13 @@ const MAX_TTL = 10 * 365 * 24 * 60 * 60;
 export interface IronSessionOptions {
   /** iron-session's `cookieName`; its chunks `cookieName.0` … `cookieName.3` are read too. May equal the store's `cookie.name`. */
   readonly cookieName: string;
-  /** iron-session's `password`: a string (key id `1`) or its `{ [id]: password }` map. */
-  readonly password: string | Readonly<Record<string, string>>;
+  /**
+   * iron-session's `password`: a string (key id `1`) or its `{ [id]: password }`
+   * map. Or a function returning it (`() => process.env.IRON_PASSWORD!`), for
+   * a build step without the secrets (`next build`): called when the first
+   * old cookie is read, checked then (`ERR_CONFIG_KEYS` from that load).
+   */
+  readonly password: string | Readonly<Record<string, string>> | (() => string | Readonly<Record<string, string>>);
   /**
    * iron-session's `ttl` in seconds, exactly (its default is 14 days; `0`
    * for none). Given, a migrated session is dated from iron-session's last
@@ -75,20 +80,28 @@ export function fromIronSession(input: IronSessionOptions): LegacyReader {
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession.cookieName', "must be iron-session's cookieName (an RFC 6265 token)");
   }
   rejectUnknownOptions(input, LEGACY_OPTIONS, 'fromIronSession.');
-  if (typeof input.password !== 'string' && (!input.password || typeof input.password !== 'object')) {
-    throw configError('ERR_CONFIG_KEYS', 'fromIronSession.password', "must be iron-session's password: a string, or its { [id]: password } map");
+  const password: unknown = input.password;
+  if (typeof password !== 'string' && typeof password !== 'function' && (!password || typeof password !== 'object')) {
+    throw configError('ERR_CONFIG_KEYS', 'fromIronSession.password', "must be iron-session's password: a string, or its { [id]: password } map (or a function returning one)");
   }
   const ttl = input.ttl === undefined ? 0 : input.ttl;
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) {
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession.ttl', `must be iron-session's ttl: a whole number of seconds from 0 (none) to ${MAX_TTL}; got ${describe(ttl)}`);
   }
-  // iron-session reads a string password as key id 1, and a map by numeric id: exactly our key ring's rules.
+  const options = input.crypto === undefined ? {} : { crypto: input.crypto };
   try {
-    const ring = createKeyRing(input.password, { ...(input.crypto !== undefined && { crypto: input.crypto }) });
-    return ironSessionReader(ring, input.cookieName, ttl === 0 ? undefined : ttl);
+    checkKeyRingOptions(options);
   } catch (err) {
-    if (!(err instanceof SessionError) || err.option === undefined) throw err;
-    const option = `fromIronSession.password${err.option.slice('keys'.length)}`;
-    throw configError('ERR_CONFIG_KEYS', option, err.message.slice(err.message.indexOf(': ', 'sealed-session: '.length) + 2));
+    throw err instanceof SessionError && err.option === 'crypto' ? configError('ERR_CONFIG_OPTION', 'fromIronSession.crypto', err.message.slice(err.message.indexOf('crypto: ') + 8)) : err;
   }
+  const maxAge = ttl === 0 ? undefined : ttl;
+  // iron-session reads a string password as key id 1, and a map by numeric id: exactly our key ring's rules.
+  if (typeof password === 'function') return ironSessionReader(deferredKeyRing(password as () => unknown, options, 'fromIronSession.password'), input.cookieName, maxAge);
+  let ring: KeyRing;
+  try {
+    ring = createKeyRing(password as Keys, options);
+  } catch (err) {
+    throw renamedKeyError(err, 'fromIronSession.password');
+  }
+  return ironSessionReader(() => ring, input.cookieName, maxAge);
 }

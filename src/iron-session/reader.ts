@@ -53,18 +53,32 @@ export function openIronSession(ring: KeyRing, ttl: number | undefined, token: s
     } catch {
       return { ok: false, code: 'ERR_SEAL_NOT_JSON' };
     }
+    // iron-session seals the session object itself: anything else (a string, an array, null) is not one of its cookies.
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, code: 'ERR_SEAL_MALFORMED' };
+    // One of this library's own tokens (a sealData token of any purpose, a session cookie of any store), opened because
+    // the old password is also one of our keys: its envelope must never pass for an iron-session session.
+    if (isOurEnvelope(data)) return { ok: false, code: 'ERR_SEAL_PURPOSE' };
     const savedAt = ttl === undefined || opened.expiration === undefined ? undefined : opened.expiration - ttl * 1000;
     return { ok: true, data, savedAt };
   });
 }
 
-/** The reader for one iron-session configuration. */
-export function ironSessionReader(ring: KeyRing, cookieName: string, ttl: number | undefined): LegacyReader {
+/**
+ * Whether an opened object is the envelope `sealData` and the session store
+ * seal (`{ i, p?, d }`): what `openSealed` would read as one, an own `d` and
+ * a numeric `i`, whatever else it holds.
+ */
+function isOurEnvelope(data: object): boolean {
+  return Object.hasOwn(data, 'd') && typeof (data as { i?: unknown }).i === 'number';
+}
+
+/** The reader for one iron-session configuration; `ring` gives the old password's ring (resolved at first use when given as a function). */
+export function ironSessionReader(ring: () => KeyRing, cookieName: string, ttl: number | undefined): LegacyReader {
   return {
     cookieName,
     find: (header) => findIronSessionCookie(header, cookieName),
     // iron-session's seal ends in "~2"; ours never contains "~".
     owns: (value) => value.includes('~'),
-    open: (token, now, skewMs) => openIronSession(ring, ttl, token, now, skewMs),
+    open: (token, now, skewMs) => openIronSession(ring(), ttl, token, now, skewMs),
   };
 }

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { configError, rejectUnknownOptions } from '../errors';
+import { SessionError, configError, rejectUnknownOptions } from '../errors';
 import { getEngine, randomBytes, type CryptoEngine, type EngineChoice, type EngineKey } from './engine';
 import { toHex, utf8 } from '../util/encoding';
 import { after, isPromiseLike, then2, type MaybePromise } from '../util/maybe-promise';
@@ -77,8 +77,9 @@ export interface KeyDefinition {
  * - a map `{ [numericId]: secret }`: the highest id seals (iron-session's `password` map);
  * - a {@link KeyRing} made once with {@link createKeyRing}.
  *
- * A store reads its keys once, when it is built: to retire a key, build a new
- * store (deploy). `sealData` and `unsealData` compare an array, map or
+ * A store reads its keys once, when it is built (or, given a function
+ * returning them, at its first load): to retire a key, build a new store
+ * (deploy). `sealData` and `unsealData` compare an array, map or
  * `Uint8Array` with what it held at their last call with it, so a key removed
  * from (or added to) the same object applies on the next call.
  *
@@ -556,6 +557,81 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
   rejectUnknownOptions(options, KEY_RING_OPTIONS);
   const given = asKeyRing(keys);
   if (given) return ringAlone(given, options);
+  const { iterations, tokenCache, engine } = ringSettings(options);
+  const defs = definitions(keys);
+  const seen = new Set<string>();
+  for (const def of defs) {
+    if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id ${shownId(def.id)})`, 'key ids must be unique; give each key its own id');
+    seen.add(def.id);
+  }
+  return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)), tokenCache);
+}
+
+/**
+ * @internal The ring of keys given as a function (a store's `keys: () => …`):
+ * the function is called at first use, not when the store is built (so a
+ * build step without the secrets constructs the store), checked then, and
+ * its ring kept once valid; until then every use calls it again. Every
+ * failure is `ERR_CONFIG_KEYS` saying the keys came from the function. What
+ * the function throws is never repeated (it may quote a secret): only its
+ * class name is.
+ */
+export function deferredKeyRing(keys: () => unknown, options: KeyRingOptions, option = 'keys'): () => KeyRing {
+  let ring: KeyRing | undefined;
+  return () => ring ?? (ring = keyRingFrom(keys, options, option));
+}
+
+function keyRingFrom(keys: () => unknown, options: KeyRingOptions, option: string): KeyRing {
+  const when = 'given as a function, called at first use';
+  let value: unknown;
+  try {
+    value = keys();
+  } catch (err) {
+    const name = err instanceof Error && /^[A-Za-z]\w{0,30}$/.test(err.name) ? err.name : typeof err;
+    throw configError('ERR_CONFIG_KEYS', option, `the function threw (${name}; its message is not repeated, in case it holds a secret) instead of returning the secret(s) (${when})`);
+  }
+  if (value === undefined || value === null || value === '') {
+    throw configError(
+      'ERR_CONFIG_KEYS',
+      option,
+      `the function returned ${value === '' ? 'an empty string' : String(value)}: is the secret's environment variable (such as SESSION_SECRET) set where the app runs? (${when})`,
+    );
+  }
+  if (typeof value === 'function' || isPromiseLike(value)) {
+    throw configError('ERR_CONFIG_KEYS', option, `the function must return the secret(s) synchronously, not a promise or a function (${when})`);
+  }
+  try {
+    return createKeyRing(value as Keys, options);
+  } catch (err) {
+    throw renamedKeyError(err, option, ` (${when})`);
+  }
+}
+
+/**
+ * @internal A configuration error of {@link createKeyRing} (about `keys`,
+ * `keys[1]`…), told about `option` (`fromIronSession.password[1]`…), with
+ * `suffix` added to its message; anything else as it is.
+ */
+export function renamedKeyError(err: unknown, option: string, suffix = ''): unknown {
+  if (!(err instanceof SessionError) || err.option === undefined || !err.code.startsWith('ERR_CONFIG_')) return err;
+  const at = err.option.startsWith('keys') ? `${option}${err.option.slice('keys'.length)}` : err.option;
+  const text = err.message.slice(err.message.indexOf(': ', 'sealed-session: '.length) + 2);
+  return configError(err.code as 'ERR_CONFIG_KEYS', at, `${text}${suffix}`);
+}
+
+/**
+ * @internal Check {@link KeyRingOptions} alone, before any keys are known:
+ * the store does so at construction when its `keys` are a function, called
+ * only at first use.
+ */
+export function checkKeyRingOptions(options: KeyRingOptions): void {
+  requireOptions(options, 'pass an object such as { iterations }, or nothing');
+  rejectUnknownOptions(options, KEY_RING_OPTIONS);
+  ringSettings(options);
+}
+
+/** The validated settings of {@link KeyRingOptions}. */
+function ringSettings(options: KeyRingOptions): { iterations: number; tokenCache: number; engine: CryptoEngine } {
   const iterations = options.iterations ?? 1;
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw configError('ERR_CONFIG_KEYS', 'iterations', `must be a whole number from 1 to ${MAX_ITERATIONS}`);
@@ -576,13 +652,7 @@ export function createKeyRing(keys: Keys, options: KeyRingOptions = {}): KeyRing
       "node:crypto is not available here (it is reached through process.getBuiltinModule); upgrade Node.js to 20.16.0 or later, or use 'auto' or 'webcrypto'",
     );
   }
-  const defs = definitions(keys);
-  const seen = new Set<string>();
-  for (const def of defs) {
-    if (seen.has(def.id)) throw configError('ERR_CONFIG_KEYS', `keys (id ${shownId(def.id)})`, 'key ids must be unique; give each key its own id');
-    seen.add(def.id);
-  }
-  return new KeyRing(defs.map((def) => new RingKey(def.id, def.secret, engine, iterations)), tokenCache);
+  return { iterations, tokenCache, engine };
 }
 
 /**

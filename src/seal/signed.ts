@@ -42,14 +42,14 @@
  *
  * @module
  */
-import { SessionError, configError, type UnsealErrorCode } from '../errors';
+import { SessionError, configError, rejectUnknownOptions, type UnsealErrorCode } from '../errors';
 import { INFLATE_FACTOR, packPlaintext, unpackPlaintext } from '../util/compress';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { fromBase64Url, toBase64Url, utf8 } from '../util/encoding';
 import { toLosslessJson } from '../util/json';
 import { requireOptions } from '../util/options';
-import { checkPurpose, checkSkew, type SealOpened } from './index';
-import { resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys, type RingKey } from './keys';
+import { checkSkew, checkUserPurpose, type SealOpened } from './index';
+import { KEY_RING_OPTIONS, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys, type RingKey } from './keys';
 
 /** The first component of every signed token (iron's is `Fe26.2`). */
 export const SIGNED_PREFIX = 'Sig1';
@@ -78,7 +78,11 @@ export interface SignOptions extends KeyRingOptions {
   readonly keys: Keys;
   /** Seconds until the token expires (checked on verify). `0` or absent: no expiry. */
   readonly ttl?: number;
-  /** What the token is for; it only verifies with the same purpose. */
+  /**
+   * What the token is for; it only verifies with the same purpose. Purposes
+   * starting with `cookie:` (any case) are the session store's and are
+   * refused (`ERR_CONFIG_OPTION`), as by `sealData`.
+   */
   readonly purpose?: string;
   /** DEFLATE the envelope when that saves at least 16 bytes. Default `false`. */
   readonly compress?: boolean;
@@ -95,13 +99,17 @@ export interface SignOptions extends KeyRingOptions {
 export interface VerifyOptions extends KeyRingOptions {
   /** The secret or key ring; any key in it may verify the token. */
   readonly keys: Keys;
-  /** Must equal the purpose the token was signed with (absent matches absent). */
+  /** Must equal the purpose the token was signed with (absent matches absent). `cookie:…` is reserved, as in {@link SignOptions.purpose}. */
   readonly purpose?: string;
   /** Seconds a token is still accepted after its expiry. Default 60, at most 600. */
   readonly timestampSkewSec?: number;
   /** Most bytes a compressed payload may inflate to. Default 16 × 6144 (the store's default budget). */
   readonly maxInflatedBytes?: number;
 }
+
+/** Every option name {@link signData} and {@link verifyData} take; any other is refused, naming the nearest (as `sealData`'s). */
+const SIGN_OPTIONS: readonly string[] = ['keys', 'ttl', 'purpose', 'compress', ...KEY_RING_OPTIONS];
+const VERIFY_OPTIONS: readonly string[] = ['keys', 'purpose', 'timestampSkewSec', 'maxInflatedBytes', ...KEY_RING_OPTIONS];
 
 const ID = /^\w+$/;
 const EXPIRATION = /^[1-9]\d{0,15}$/;
@@ -274,9 +282,10 @@ function checkTtl(ttl: unknown): number {
  */
 export async function signData(data: unknown, options: SignOptions): Promise<string> {
   requireOptions(options);
+  rejectUnknownOptions(options, SIGN_OPTIONS);
   const ring = resolveKeyRing(options.keys, options);
   const ttl = checkTtl(options.ttl);
-  const purpose = checkPurpose(options.purpose);
+  const purpose = checkUserPurpose(options.purpose);
   if (options.compress !== undefined && typeof options.compress !== 'boolean') {
     throw configError('ERR_CONFIG_OPTION', 'compress', 'must be true or false');
   }
@@ -298,8 +307,9 @@ export async function signData(data: unknown, options: SignOptions): Promise<str
  */
 export async function verifyData<T = unknown>(token: string, options: VerifyOptions): Promise<T> {
   requireOptions(options);
+  rejectUnknownOptions(options, VERIFY_OPTIONS);
   const ring = resolveKeyRing(options.keys, options);
-  const purpose = checkPurpose(options.purpose);
+  const purpose = checkUserPurpose(options.purpose);
   const skewMs = checkSkew(options.timestampSkewSec);
   const max = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED;
   if (!Number.isSafeInteger(max) || max < 1) {

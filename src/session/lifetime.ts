@@ -17,6 +17,24 @@ const wholeSeconds = (ms: number): number => ms - (ms % 1000);
 /** Ten years, the longest `setTtl` accepts. */
 const MAX_OWN_SECONDS = 10 * 365 * 86400;
 
+/**
+ * The absolute lifetime in force (seconds): the session's own (`setTtl`) or
+ * the store's `ttl`, never above `maxTtl` (`ttl` itself is at most that).
+ */
+function absoluteSeconds(o: ResolvedStoreOptions, own: number | undefined): number {
+  return own === undefined ? o.ttl : Math.min(own, o.maxTtl);
+}
+
+/**
+ * The idle timeout in force (seconds, `undefined` for none): the session's own
+ * (`setTtl`; `false` for none) or the store's, never above `maxIdleTimeout`.
+ */
+function idleSecondsOf(o: ResolvedStoreOptions, own: number | false | undefined): number | undefined {
+  const idle = own === undefined ? o.idleTimeout : own === false ? undefined : own;
+  const cap = o.maxIdleTimeout;
+  return cap === undefined ? idle : idle === undefined ? cap : Math.min(idle, cap);
+}
+
 /** The lifetime options of `session.setTtl`. */
 export interface TtlOptions {
   persistent?: boolean;
@@ -63,12 +81,12 @@ export class Lifetime {
 
   /** The absolute lifetime in force, seconds. */
   get lifetimeSeconds(): number {
-    return this.#own ?? this.o.ttl;
+    return absoluteSeconds(this.o, this.#own);
   }
 
   /** The idle timeout in force, seconds; `undefined` for none. */
   get idleSeconds(): number | undefined {
-    return this.#idle === undefined ? this.o.idleTimeout : this.#idle === false ? undefined : this.#idle;
+    return idleSecondsOf(this.o, this.#idle);
   }
 
   /** Whether the cookie gets a Max-Age. */
@@ -163,13 +181,16 @@ export function lifetimeRefusal(
   const createdAt = payload.createdAt;
   // Timestamps are ours; one from further in the future than the skew allowance means a clock went wrong: refuse rather than trust it.
   if (createdAt > now + o.skewMs || issuedAt > now + o.skewMs) return 'clock-skew';
-  if (now >= createdAt + (payload.lifetime ?? o.ttl) * 1000) return 'expired';
-  // This session's own idle timeout (setTtl) when it has one, else the store's.
-  const idleTimeout = payload.idleTimeout === undefined ? o.idleTimeout : payload.idleTimeout === false ? undefined : payload.idleTimeout;
+  // This session's own lifetime and idle timeout (setTtl) when it has them, else the store's; never above maxTtl / maxIdleTimeout.
+  const own = payload.lifetime === undefined ? undefined : absoluteSeconds(o, payload.lifetime);
+  if (now >= createdAt + (own ?? o.ttl) * 1000) return 'expired';
+  const idleTimeout = idleSecondsOf(o, payload.idleTimeout);
   if (idleTimeout !== undefined && now >= issuedAt + idleTimeout * 1000) return 'idle';
   // The limits in force when the cookie was issued (its sealed expiry) still bind, with the skew allowance.
   if (sealedExpiry !== undefined && sealedExpiry <= now - o.skewMs) {
-    return sealedEndReason(sealedExpiry, createdAt, issuedAt, payload.lifetime, idleTimeout, o.ttl);
+    return sealedEndReason(sealedExpiry, createdAt, issuedAt, own, idleTimeout, o.ttl);
   }
+  // notBefore: every session created before it is refused (a stateless "log everyone out").
+  if (createdAt < o.notBefore) return 'revoked';
   return undefined;
 }

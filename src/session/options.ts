@@ -10,7 +10,7 @@ import { capacityBytes } from '../cookie/framing';
 import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } from '../cookie/options';
 import { checkSkew } from '../seal/index';
 import { requireOptions } from '../util/options';
-import { KEY_RING_OPTIONS, createKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { KEY_RING_OPTIONS, checkKeyRingOptions, createKeyRing, deferredKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { isLegacyReader, type LegacyReader } from './legacy';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
@@ -34,6 +34,13 @@ export type InvalidReason =
   /** Not a session cookie of ours: wrong structure, encoding or chunk framing. */
   | 'malformed'
   /**
+   * A chunked session arrived with a chunk missing: the head without one of
+   * `name.1` … (a gap), or chunks without the head `name`. The usual cause
+   * is a proxy or client that cut the `Cookie` header short (many stop at
+   * 8 KiB); keep `maxBytes` below that.
+   */
+  | 'incomplete'
+  /**
    * Authentic, but its timestamps lie further in the future than
    * `timestampSkewSec` allows: the issuing server's clock is ahead of this
    * one (or this one's went back). A burst of these points at the clocks.
@@ -51,7 +58,7 @@ export type InvalidReason =
   | 'wrong-purpose'
   /** Authentic, but the state no longer matches the schema (for example after a deploy). */
   | 'invalid-schema'
-  /** The `isRevoked` hook said so ("log out everywhere"). */
+  /** The `isRevoked` hook said so ("log out everywhere"), or the session was created before `notBefore`. */
   | 'revoked'
   /** Larger than the configured budget: refused without decrypting. */
   | 'oversized';
@@ -141,8 +148,16 @@ export interface SessionInfo<State> {
  * ```
  */
 export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends KeyRingOptions {
-  /** The secret(s) that seal and unseal the cookie. See `Keys`. */
-  readonly keys: Keys;
+  /**
+   * The secret(s) that seal and unseal the cookie. See `Keys`. Checked when
+   * the store is built, so a wrong key fails at startup. Or a function
+   * returning them (`() => process.env.SESSION_SECRET!`), for a build step
+   * that loads this module without the secrets (`next build`): it is called
+   * at the first load (or commit), its keys are checked then, and a missing
+   * or wrong key makes that load reject with `ERR_CONFIG_KEYS`. It must
+   * return the keys synchronously.
+   */
+  readonly keys: Keys | (() => Keys);
   /**
    * A zod 4 (or any Standard Schema) object schema for the state. A fresh
    * session holds the result of validating `{}`, so give fields defaults or
@@ -155,6 +170,28 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   readonly ttl?: number;
   /** Seconds without a request after which a session dies; `false` for none. Default 1 day. */
   readonly idleTimeout?: number | false;
+  /**
+   * The hard upper bound, in seconds, on the absolute lifetime of every
+   * session, its own `setTtl` lifetime included: applied when a cookie is
+   * read, so lowering it shortens existing sessions at once. Default ten
+   * years (the longest `setTtl`). `ttl` must not exceed it. It is also what
+   * `store.maxLifetime` reports.
+   */
+  readonly maxTtl?: number;
+  /**
+   * The hard upper bound, in seconds, on the idle timeout of every session,
+   * its own `setTtl` idle timeout (or `idleTimeout: false`) included: applied
+   * when a cookie is read. Default none. `idleTimeout` must be a number not
+   * above it.
+   */
+  readonly maxIdleTimeout?: number;
+  /**
+   * Refuse every session created before this time (a `Date`, or ms since the
+   * epoch), as `revoked`: a stateless "log everyone out". Creation times are
+   * sealed in whole seconds, rounded down, so a session created in the same
+   * second but after it is refused too. Default none.
+   */
+  readonly notBefore?: Date | number;
   /** `persistent` (default): the cookie has a Max-Age. `browser`: it dies with the browser session. */
   readonly lifecycle?: 'persistent' | 'browser';
   /**
@@ -172,7 +209,14 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
   readonly touchAfter?: number;
   /** How many cookies one session may spread over (`name`, `name.1`, …). Default 3. */
   readonly maxChunks?: number;
-  /** Budget, in octets, of all the session's cookies in the request Cookie header (names, values, separators). Default 6144, or what `maxChunks` cookies hold if less. */
+  /**
+   * Budget, in octets, of all the session's cookies in the request Cookie
+   * header (names, values, separators). Default 6144, or what `maxChunks`
+   * cookies hold if less. Above 8192 the store warns once (`console.warn`,
+   * not when `NODE_ENV` is `production`): many proxies and clients cut or
+   * refuse request headers past 8 KiB, and a cut header loses the session
+   * (`incomplete`).
+   */
   readonly maxBytes?: number;
   /**
    * Allowance, in seconds, for servers whose clocks disagree. Default 60, at
@@ -237,6 +281,11 @@ export interface ResolvedStoreOptions {
   /** All in seconds. */
   readonly ttl: number;
   readonly idleTimeout: number | undefined;
+  /** Caps on every session's lifetime and idle timeout, seconds (`maxIdleTimeout` `undefined`: none). */
+  readonly maxTtl: number;
+  readonly maxIdleTimeout: number | undefined;
+  /** ms since the epoch; 0 for none. */
+  readonly notBefore: number;
   readonly persistent: boolean;
   readonly extendOnRequest: boolean;
   readonly touchAfter: number;
@@ -292,7 +341,7 @@ function hook<F>(value: unknown, option: string): F | undefined {
  * JavaScript would otherwise be ignored). A new option must be added here.
  */
 export const STORE_OPTIONS: readonly string[] = [
-  'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
+  'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'maxTtl', 'maxIdleTimeout', 'notBefore', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
   'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', ...KEY_RING_OPTIONS,
 ];
 
@@ -303,7 +352,11 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession', "has moved: pass legacy: fromIronSession({ cookieName, password, ttl }), imported from 'sealed-session/iron-session'");
   }
   rejectUnknownOptions(options, STORE_OPTIONS);
-  const ring = createKeyRing(options.keys, ringOptionsOf(options));
+  const keys: unknown = options.keys;
+  const deferred = typeof keys === 'function' ? deferredKeyRing(keys as () => unknown, ringOptionsOf(options)) : undefined;
+  // Keys given as a function are read at first use; their options are checked now.
+  if (deferred) checkKeyRingOptions(ringOptionsOf(options));
+  const ring = deferred ? undefined : createKeyRing(options.keys as Keys, ringOptionsOf(options));
   if (options.schema !== undefined && !isStandardSchema(options.schema)) {
     throw configError('ERR_CONFIG_OPTION', 'schema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({...})');
   }
@@ -312,6 +365,7 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   const cookie = resolveCookieOptions(options.cookie, maxChunks);
   const ttl = seconds(options.ttl, 'ttl', DEFAULTS.ttl, 1, MAX_TTL);
   const idle = options.idleTimeout === false ? undefined : seconds(options.idleTimeout, 'idleTimeout', DEFAULTS.idleTimeout, 1, MAX_TTL);
+  const { maxTtl, maxIdleTimeout } = resolveCaps(options, ttl, idle);
   const lifecycle = oneOf(options.lifecycle, 'lifecycle', ['persistent', 'browser'], 'persistent');
   const extend = oneOf(options.extend, 'extend', ['on-change', 'on-request'], 'on-change');
   // By default at most half the idle window (as on-change), or a session used more often than its idle timeout could still go idle.
@@ -328,13 +382,16 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
       `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (${capacity}); raise maxChunks for a larger budget`,
     );
   }
-  return Object.freeze({
-    ring,
+  const resolved: ResolvedStoreOptions = {
+    ring: ring!,
     schema: (options.schema ?? jsonObjectSchema) as StandardSchemaV1,
     cookie,
     purpose: `cookie:${cookie.name}`,
     ttl,
     idleTimeout: idle,
+    maxTtl,
+    maxIdleTimeout,
+    notBefore: resolveNotBefore(options.notBefore),
     persistent: lifecycle === 'persistent',
     extendOnRequest: extend === 'on-request',
     touchAfter,
@@ -344,7 +401,30 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
     legacy: resolveLegacy(options.legacy),
-  });
+  };
+  // Resolved (and checked) on first read, then kept: the first load or commit.
+  if (deferred) Object.defineProperty(resolved, 'ring', { get: deferred, enumerable: true });
+  return Object.freeze(resolved);
+}
+
+/** `maxTtl` and `maxIdleTimeout`, checked against `ttl` and `idleTimeout` (which may not exceed them). */
+function resolveCaps(options: CookieSessionStoreOptions<StandardSchemaV1>, ttl: number, idle: number | undefined): { maxTtl: number; maxIdleTimeout: number | undefined } {
+  const maxTtl = seconds(options.maxTtl, 'maxTtl', MAX_TTL, 1, MAX_TTL);
+  if (ttl > maxTtl) throw configError('ERR_CONFIG_OPTION', 'ttl', `is ${ttl} s, above maxTtl (${maxTtl} s); lower ttl or raise maxTtl`);
+  const maxIdleTimeout = options.maxIdleTimeout === undefined ? undefined : seconds(options.maxIdleTimeout, 'maxIdleTimeout', 0, 1, MAX_TTL);
+  if (maxIdleTimeout !== undefined && (idle === undefined || idle > maxIdleTimeout)) {
+    throw configError('ERR_CONFIG_OPTION', 'idleTimeout', `is ${idle === undefined ? 'false (none)' : `${idle} s`}, above maxIdleTimeout (${maxIdleTimeout} s); give idleTimeout at most ${maxIdleTimeout}, or raise maxIdleTimeout`);
+  }
+  return { maxTtl, maxIdleTimeout };
+}
+
+function resolveNotBefore(value: unknown): number {
+  if (value === undefined) return 0;
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw configError('ERR_CONFIG_OPTION', 'notBefore', `must be a Date or a time in ms since the epoch (Date.now()); got ${value instanceof Date ? 'an invalid Date' : describe(value)}`);
+  }
+  return ms;
 }
 
 function resolveLegacy(input: unknown): LegacyReader | undefined {

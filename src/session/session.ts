@@ -388,7 +388,9 @@ export class Session<State extends object = Record<string, Json>> {
    * later writes and `renew()`; gone with `destroy()`. The store's
    * `idleTimeout` still applies unless `idleTimeout` gives this session its
    * own (seconds, or `false` for none) — a remembered user who stays away a
-   * weekend should not be signed out by a one-day idle limit. Throws
+   * weekend should not be signed out by a one-day idle limit. Both are
+   * capped by the store's `maxTtl` and `maxIdleTimeout`, when this session
+   * is written and whenever its cookie is read. Throws
    * `ERR_CONFIG_OPTION` unless `seconds` (and `idleTimeout`) are whole
    * numbers from 1 to ten years.
    *

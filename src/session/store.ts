@@ -25,6 +25,31 @@ import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
 
+/**
+ * The request header size many proxies and clients stop at (8 KiB): past it
+ * they refuse the request or drop the later cookies, the session's among them.
+ */
+const HEADER_LIMIT = 8192;
+
+/** Set once the over-8-KiB warning was shown: once a process. */
+let warnedHeaderLimit = false;
+
+/** Warn (once, not in production) that a `maxBytes` above 8 KiB can lose sessions behind common proxies. */
+function warnHeaderLimit(maxBytes: number): void {
+  if (maxBytes <= HEADER_LIMIT || warnedHeaderLimit) return;
+  if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV === 'production') return;
+  warnedHeaderLimit = true;
+  console.warn(
+    `sealed-session: maxBytes is ${maxBytes} octets, above ${HEADER_LIMIT} (8 KiB), where many proxies and clients refuse a request or cut its Cookie header, losing the session ('incomplete'); keep maxBytes at ${HEADER_LIMIT} or less unless every hop allows more. (Shown once; not when NODE_ENV is production.)`,
+  );
+}
+
+/** Whether a chunk cookie (`name.1`, …) with a value came without its head. */
+function hasChunkValue(found: ReadonlyMap<number, string>): boolean {
+  for (const [index, value] of found) if (index > 0 && value !== '') return true;
+  return false;
+}
+
 /** What every session of one load shares. */
 interface Base<S extends StandardSchemaV1> {
   readonly options: ResolvedStoreOptions;
@@ -122,6 +147,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
         `turns {} into a state JSON cannot carry (${notJson.message}); the state is sealed as JSON, so defaults must be JSON values (strings for dates, arrays for sets)`,
       );
     }
+    warnHeaderLimit(this.options.maxBytes);
   }
 
   /**
@@ -135,6 +161,25 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    */
   get cookieName(): string {
     return this.options.cookie.name;
+  }
+
+  /**
+   * The longest any session of this store can live, in seconds from its
+   * creation: `maxTtl` (default ten years, the longest `setTtl`), which
+   * bounds `ttl` and every session's own `setTtl` lifetime alike. Keep
+   * anything that must outlive every session created before some moment
+   * (a per-user "sessions valid after" time, a revocation list entry) at
+   * least this long after that moment, plus the clock skew allowance.
+   *
+   * @example
+   * ```ts
+   * const store = new CookieSessionStore({ keys, ttl: 12 * 3600, maxTtl: 30 * 86_400 });
+   * store.maxLifetime; // 2592000: a "remember me" setTtl(30 days) is the longest possible
+   * await redis.set(`valid-after:${userId}`, String(Date.now()), { EX: store.maxLifetime + 15 * 60 });
+   * ```
+   */
+  get maxLifetime(): number {
+    return this.options.maxTtl;
   }
 
   /**
@@ -167,6 +212,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    */
   loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>>> {
     const o = this.options;
+    // Keys given as a function are resolved (and checked) here, at the first load: a bad one rejects every load.
+    const ring = o.ring;
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
@@ -176,15 +223,19 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const legacySameName = o.legacy !== undefined && head !== undefined && o.legacy.owns(head);
     // An empty value is what a removal leaves behind in some stores (Next passes `sid=` to the page after a delete): no cookie.
     if (!head || legacySameName) {
-      if (!o.legacy) return new Session({ ...base, state: this.#fresh() });
-      return this.#migrate(o.legacy, cookieHeader ?? undefined, now, base).then((migrated) => migrated ?? new Session({ ...base, state: this.#fresh() }));
+      // Chunks without their head: the Cookie header was cut short (a proxy's 8 KiB limit drops the later cookies, the
+      // head among them), or the head alone was removed. Not "no session": the user had one and lost it.
+      const orphaned = !head && hasChunkValue(found);
+      const none = (): Session<SchemaState<S>> => (orphaned ? this.#refuse(base, 'incomplete') : new Session({ ...base, state: this.#fresh() }));
+      if (!o.legacy) return none();
+      return this.#migrate(o.legacy, cookieHeader ?? undefined, now, base).then((migrated) => migrated ?? none());
     }
-    if (read.value === undefined) return this.#refuse(base, 'malformed');
+    if (read.value === undefined) return this.#refuse(base, read.broken === 'missing-chunk' ? 'incomplete' : 'malformed');
     // Bounded work before any crypto: the joined value alone (leftover chunks past the head's count are ignored) must fit the budget.
     if (read.value.length > o.maxBytes) return this.#refuse(base, 'oversized');
 
     // The seal's own expiry is checked below, once the payload says which limit (absolute or idle) ran out.
-    return after(openSealed(o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
+    return after(openSealed(ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
   }
 
   /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */
@@ -286,6 +337,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const derived = opened.savedAt === undefined ? 0 : Math.floor(opened.savedAt / 1000) * 1000;
     const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);
     if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
+    // notBefore: an undated cookie (0) cannot show it was saved after it.
+    if (savedAt < o.notBefore) return refuse('revoked');
     const payload: SessionPayload = { id: newSessionId(), createdAt: savedAt > 0 ? savedAt : nowSeconds * 1000, state };
     return this.#unlessRevoked(
       payload.id,

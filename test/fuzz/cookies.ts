@@ -94,7 +94,7 @@ export async function createWorld(): Promise<FuzzWorld> {
 // ---------------------------------------------------------------------------
 // The reference reading (the oracle).
 
-export type Read = { kind: 'absent' } | { kind: 'broken' } | { kind: 'token'; token: string };
+export type Read = { kind: 'absent' } | { kind: 'broken' } | { kind: 'incomplete' } | { kind: 'token'; token: string };
 
 const trimSpTab = (s: string): string => s.replace(/^[ \t]+|[ \t]+$/g, '');
 
@@ -103,8 +103,10 @@ const trimSpTab = (s: string): string => s.replace(/^[ \t]+|[ \t]+$/g, '');
  * `;`, split each piece at its first `=`, trim SP/HTAB, skip empty names,
  * unwrap one pair of DQUOTEs, keep the first occurrence of each name; then
  * the head `session` (absent when empty) is either a whole token or
- * `<n>*<part>` with `session.1` … `session.{n-1}` appended (n ≤ maxChunks,
- * all present; other chunk cookies are ignored).
+ * `<n>*<part>` with `session.1` … `session.{n-1}` appended (n ≤ maxChunks;
+ * one of them missing makes the group incomplete; other chunk cookies are
+ * ignored). Without a head, a non-empty `session.1` … `session.{maxChunks-1}`
+ * makes the group incomplete too (a header cut short), otherwise it is absent.
  */
 export function referenceRead(header: string, name = COOKIE, maxChunks = MAX_CHUNKS): Read {
   const jar = new Map<string, string>();
@@ -118,7 +120,10 @@ export function referenceRead(header: string, name = COOKIE, maxChunks = MAX_CHU
     jar.set(key, value);
   }
   const head = jar.get(name);
-  if (head === undefined || head === '') return { kind: 'absent' };
+  if (head === undefined || head === '') {
+    for (let i = 1; i < maxChunks; i++) if (jar.get(`${name}.${i}`)) return { kind: 'incomplete' };
+    return { kind: 'absent' };
+  }
   const count = /^([2-9]|[1-9][0-9])\*/.exec(head);
   if (!count) return { kind: 'token', token: head };
   const n = Number(count[1]);
@@ -126,7 +131,7 @@ export function referenceRead(header: string, name = COOKIE, maxChunks = MAX_CHU
   let token = head.slice(count[0].length);
   for (let i = 1; i < n; i++) {
     const part = jar.get(`${name}.${i}`);
-    if (part === undefined) return { kind: 'broken' };
+    if (part === undefined) return { kind: 'incomplete' };
     token += part;
   }
   return { kind: 'token', token };
@@ -185,6 +190,7 @@ export function checkObserved(world: FuzzWorld, header: string | undefined, seen
     fail(`a ${read.token.length}-octet value (budget ${MAX_BYTES}) refused as ${reason}`);
   }
   if (read.kind === 'broken' && reason !== 'malformed') fail(`broken chunk framing refused as ${reason}`);
+  if ((read.kind === 'incomplete') !== (reason === 'incomplete')) fail(`a ${read.kind} chunk group refused as ${reason}`);
   if (seen.setCookies !== undefined) {
     // A refused cookie is removed, except one sealed with a key this server does not know.
     const removes = seen.setCookies.some((c) => c.startsWith(`${COOKIE}=;`) && /; Max-Age=0;/.test(c));

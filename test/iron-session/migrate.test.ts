@@ -3,12 +3,13 @@
  * with `fromIronSession`, re-issued in our format on the same response, and
  * the old cookie deleted — so switching libraries logs nobody out.
  */
-import { getIronSession, webCookies } from 'iron-session';
+import { getIronSession, sealData as ironSealData, webCookies } from 'iron-session';
+import { defaults as ironDefaults, seal as ironSeal } from 'iron-webcrypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
+import { CookieSessionStore, sealData, type InvalidSessionEvent } from '../../src/index';
 import { fromIronSession } from '../../src/iron-session/index';
-import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, request } from '../session/helpers';
+import { Browser, DAY, HOUR, SECRET, SECRET_2, expectConfigError, isRemoval, rejection, request } from '../session/helpers';
 
 const IRON_PASSWORD = 'the-old-iron-session-password-0123456789';
 const schema = z.object({ userId: z.string().optional(), cart: z.array(z.string()).default([]) });
@@ -128,6 +129,89 @@ describe('fromIronSession', () => {
     expect(w.session.data).toEqual({ cart: [] });
   });
 
+  it("refuses this library's own tokens under the old cookie's name when the old password is also our key, and deletes them", async () => {
+    // The migration case the docs allow: `keys` is the old password.
+    const events: InvalidSessionEvent[] = [];
+    const store = new CookieSessionStore({ keys: IRON_PASSWORD, schema, legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD }), onInvalid: (e) => events.push(e) });
+    const admin = new CookieSessionStore({ keys: IRON_PASSWORD, schema, cookie: { name: 'admin' } });
+    const adminSession = await admin.load(undefined);
+    adminSession.set('userId', 'root');
+    const adminCookie = (await adminSession.commit())[0]!.split(';')[0]!.slice('admin='.length);
+    const tokens: Array<[string, string]> = [
+      ['a magic link', await sealData({ userId: 'u_1' }, { keys: IRON_PASSWORD, purpose: 'magic-link', ttl: 900 })],
+      ['a token without a purpose', await sealData({ userId: 'u_1' }, { keys: IRON_PASSWORD })],
+      ["another store's session cookie", adminCookie],
+      ["another store's session cookie with iron-session's ~2 suffix", `${adminCookie}~2`],
+    ];
+    for (const [what, token] of tokens) {
+      events.length = 0;
+      const browser = new Browser();
+      browser.put('myapp', token);
+      const r = await request(store, browser, (s) => s.get('userId'));
+      expect(r.session.invalidReason, what).toBe('wrong-purpose');
+      expect(r.session.isNew, what).toBe(true);
+      expect(r.result, what).toBeUndefined();
+      expect(events, what).toEqual([{ reason: 'wrong-purpose', cookie: 'myapp' }]);
+      // Deleted, and nothing issued in its place.
+      expect(r.cookies.filter((c) => !isRemoval(c)), what).toEqual([]);
+      expect(r.cookies.filter(isRemoval).map((c) => c.name), what).toContain('myapp');
+    }
+    // Under the store's own name too (legacy cookieName = cookie.name): a session cookie of ours dressed as iron-session's.
+    const sameName = new CookieSessionStore({ keys: IRON_PASSWORD, schema, legacy: fromIronSession({ cookieName: 'session', password: IRON_PASSWORD }) });
+    const dressed = new Browser();
+    dressed.put('session', `${adminCookie}~2`);
+    expect((await request(sameName, dressed, (s) => s.get('userId'))).session.invalidReason).toBe('wrong-purpose');
+    // iron-session's own cookies still migrate under that configuration.
+    const real = new Browser();
+    real.apply(await ironSessionCookies({ userId: 'u_real' }));
+    expect((await request(store, real, (s) => s.get('userId'))).result).toBe('u_real');
+  });
+
+  it('refuses an iron seal that is not a session object (a string, an array, null) as malformed', async () => {
+    const store = migratingStore();
+    // iron-session's sealData copies an array into an object; iron-webcrypto (its sealer) seals one as is.
+    const seals: Array<[unknown, string]> = [
+      ...(await Promise.all(['u_42', null, 42].map(async (v): Promise<[unknown, string]> => [v, await ironSealData(v as never, { password: IRON_PASSWORD })]))),
+      [['u_42'], `${await ironSeal(['u_42'], { id: '1', secret: IRON_PASSWORD }, ironDefaults)}~2`],
+    ];
+    for (const [value, token] of seals) {
+      const browser = new Browser();
+      browser.put('myapp', token);
+      const r = await request(store, browser, (s) => s.get('userId'));
+      expect(r.session.invalidReason, JSON.stringify(value)).toBe('malformed');
+      expect(r.session.isNew).toBe(true);
+      expect(r.cookies.filter((c) => !isRemoval(c))).toEqual([]);
+      expect(r.cookies.filter(isRemoval).map((c) => c.name)).toContain('myapp');
+    }
+  });
+
+  it('takes the old password as a function, called when the first old cookie comes: a build without it constructs', async () => {
+    const env: Record<string, string | undefined> = {};
+    let calls = 0;
+    const legacy = fromIronSession({ cookieName: 'myapp', password: () => (calls++, env.IRON_PASSWORD!) });
+    const store = new CookieSessionStore({ keys: () => SECRET, schema, legacy });
+    expect(calls).toBe(0);
+    // No old cookie: the password is not needed.
+    expect((await store.load(undefined)).isNew).toBe(true);
+    expect(calls).toBe(0);
+    const browser = new Browser();
+    browser.apply(await ironSessionCookies({ userId: 'u_fn' }));
+    const err = await rejection(store.load(browser.header()));
+    expect(err).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'fromIronSession.password' });
+    expect(err.message).toContain('the function returned undefined');
+    env.IRON_PASSWORD = IRON_PASSWORD;
+    expect((await request(store, browser, (s) => s.get('userId'))).result).toBe('u_fn');
+    // A short password from the function: the usual key error, named after the option.
+    const short = fromIronSession({ cookieName: 'myapp', password: () => 'short' });
+    const other = new Browser();
+    other.apply(await ironSessionCookies({ userId: 'u_fn' }));
+    const shortErr = await rejection(new CookieSessionStore({ keys: SECRET, schema, legacy: short }).load(other.header()));
+    expect(shortErr).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'fromIronSession.password' });
+    expect(shortErr.message).toContain('secret is 5 characters');
+    // Its other options are still checked when it is built.
+    expectConfigError(() => fromIronSession({ cookieName: 'myapp', password: () => IRON_PASSWORD, crypto: 'rsa' as never }), 'ERR_CONFIG_OPTION', 'fromIronSession.crypto');
+  });
+
   it('prefers our own cookie when both are present', async () => {
     const store = migratingStore();
     const browser = new Browser();
@@ -197,6 +281,22 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
     expect(events).toEqual([{ reason: 'revoked', cookie: 'myapp' }]);
     expect(r.cookies.filter(isRemoval).map((c) => c.name)).toContain('myapp');
     expect(browser.names()).toEqual([]);
+  });
+
+  it("the store's notBefore refuses an old cookie saved before it, and an undated one, as revoked; one saved after it migrates", async () => {
+    const notBefore = T0 + HOUR;
+    const make = (iron: { ttl?: number }) =>
+      new CookieSessionStore({ keys: SECRET, schema, ttl: 30 * DAY, notBefore, legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD, ...iron }) });
+    const savedBefore = await stolenAt(2 * HOUR);
+    expect((await request(make({ ttl: IRON_TTL }), savedBefore)).session.invalidReason).toBe('revoked');
+    expect(savedBefore.names()).toEqual([]);
+    const undated = await stolenAt(2 * HOUR);
+    expect((await request(make({}), undated)).session.invalidReason).toBe('revoked');
+    // Saved after notBefore (iron-session still in use on another server): dated after it, migrated.
+    vi.setSystemTime(notBefore + 1000);
+    const savedAfter = new Browser();
+    savedAfter.apply(await ironSessionCookies({ userId: 'u_43' }, { ttl: IRON_TTL }));
+    expect((await request(make({ ttl: IRON_TTL }), savedAfter, (s) => s.get('userId'))).result).toBe('u_43');
   });
 
   it("without iron-session's ttl the hook sees createdAt 0, so any valid-after time refuses the cookie", async () => {

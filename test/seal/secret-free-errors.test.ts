@@ -3,12 +3,16 @@
  * inspected form, or anything logged) contains any 8-character piece of a
  * secret from the key options, even when the secret sits where an id belongs:
  * `{ id, secret }` swapped, a map keyed by the secret, or the same mistakes in
- * `fromIronSession.password`.
+ * `fromIronSession.password`; through `createKeyRing`, `sealData`,
+ * `unsealData`, `signData`, `verifyData`, the store, keys given as a function
+ * (checked at the first load, and never repeating what the function threw),
+ * and a secret used as an option name in any options object.
  */
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { CookieSessionStore, createKeyRing, sealData, unsealData } from '../../src/index';
 import { fromIronSession } from '../../src/iron-session/index';
+import { signData, verifyData } from '../../src/seal/signed';
 
 /** Secrets that match the id pattern /^\w+$/ (the dangerous case: they pass as ids), and one that does not. */
 const SECRETS: Record<string, string> = {
@@ -16,6 +20,8 @@ const SECRETS: Record<string, string> = {
   word: 'Zq7_Wm2xKp9_Vb4nRt6_Ly1hJc8_Fd3gSs5_Te0uQa',
   digits: '9876543210987654321098765432109876543210',
   base64: 'q8Vt+Zp3/Lm0Rw2Xy5Nk7Jh1Gf4Ds6Aa9Bb0Cc3Ee8=',
+  /** Exactly the shortest secret allowed, and a valid option-like name. */
+  exact32: 'Zq7_Wm2xKp9_Vb4nRt6_Ly1hJc8_Fd3g',
 };
 /** A second, valid secret. */
 const OTHER = 'Yx4_Nn8pLo2_Hk6mGi9_Ej3bDf7_Cu1vBw5_Ar0sPz';
@@ -77,10 +83,17 @@ describe('errors from bad key options never contain a secret', () => {
           await failure(() => sealData({ a: 1 }, { keys: keys as never })),
           await failure(() => unsealData('Fe26.2**x', { keys: keys as never })),
           await failure(() => new CookieSessionStore({ keys: keys as never })),
+          await failure(() => signData({ a: 1 }, { keys: keys as never })),
+          await failure(() => verifyData('Sig1*1**x*x', { keys: keys as never })),
+          // Keys given as a function: checked at the first load, with the same rules.
+          await failure(() => new CookieSessionStore({ keys: () => keys as never }).load(undefined)),
+          await failure(() => new CookieSessionStore({ keys: () => keys as never }).load('session=Fe26.2**x')),
         ];
-        // fromIronSession.password takes a string or an { [id]: password } map.
+        // fromIronSession.password takes a string or an { [id]: password } map, or a function returning one (read at the first old cookie).
         if (!Array.isArray(keys)) {
           errors.push(await failure(() => fromIronSession({ cookieName: 'old', password: keys as never })));
+          const lazy = fromIronSession({ cookieName: 'old', password: () => keys as never });
+          errors.push(await failure(() => new CookieSessionStore({ keys: OTHER, legacy: lazy }).load('old=Fe26.2**x~2')));
         }
         for (const err of errors) {
           expect((err as { code?: string }).code).toBe('ERR_CONFIG_KEYS');
@@ -102,5 +115,52 @@ test('a sparse keys array is a configuration error naming the hole, not a TypeEr
   const sparse = [, { id: '1', secret: OTHER }];
   for (const err of [await failure(() => createKeyRing(sparse as never)), await failure(() => sealData({}, { keys: sparse as never }))]) {
     expect(err).toMatchObject({ code: 'ERR_CONFIG_KEYS', option: 'keys[0]' });
+  }
+});
+
+describe('keys given as a function never repeat what the function threw', () => {
+  for (const [kind, secret] of Object.entries(SECRETS)) {
+    test(`${kind} secret in the thrown error's message, name and cause`, async () => {
+      const leaky = () => {
+        const err = new Error(`cannot use ${secret}`, { cause: secret });
+        throw err;
+      };
+      const errors = [
+        await failure(() => new CookieSessionStore({ keys: leaky }).load(undefined)),
+        await failure(() => new CookieSessionStore({ keys: () => { throw secret; } }).load(undefined)),
+        await failure(() => new CookieSessionStore({ keys: OTHER, legacy: fromIronSession({ cookieName: 'old', password: leaky }) }).load('old=Fe26.2**x~2')),
+      ];
+      const named = new Error('x');
+      named.name = secret;
+      errors.push(await failure(() => new CookieSessionStore({ keys: () => { throw named; } }).load(undefined)));
+      for (const err of errors) {
+        expect(err).toMatchObject({ code: 'ERR_CONFIG_KEYS' });
+        const text = textOf(err) + logged.join('\n');
+        expect(leaks(text, secret), text).toEqual([]);
+      }
+    });
+  }
+});
+
+describe('an option named like a secret is described by its length, never echoed', () => {
+  for (const [kind, secret] of Object.entries(SECRETS)) {
+    test(`${kind} secret as an option name, in every options object`, async () => {
+      const errors = [
+        await failure(() => new CookieSessionStore({ keys: OTHER, [secret]: 1 } as never)),
+        await failure(() => new CookieSessionStore({ keys: OTHER, cookie: { [secret]: 1 } } as never)),
+        await failure(() => createKeyRing(OTHER, { [secret]: 1 } as never)),
+        await failure(() => sealData({}, { keys: OTHER, [secret]: 1 } as never)),
+        await failure(() => unsealData('x', { keys: OTHER, [secret]: 1 } as never)),
+        await failure(() => signData({}, { keys: OTHER, [secret]: 1 } as never)),
+        await failure(() => verifyData('x', { keys: OTHER, [secret]: 1 } as never)),
+        await failure(() => fromIronSession({ cookieName: 'old', password: OTHER, [secret]: 1 } as never)),
+      ];
+      for (const err of errors) {
+        expect(err).toMatchObject({ code: 'ERR_CONFIG_OPTION' });
+        expect((err as Error).message).toMatch(/an option name of \d+ characters/);
+        const text = textOf(err) + logged.join('\n');
+        expect(leaks(text, secret), text).toEqual([]);
+      }
+    });
   }
 });

@@ -252,6 +252,28 @@ describe.each(ENGINES)('signed tokens ($engine engine)', ({ options }) => {
     expect(thrown(() => signWithRing(ringOf(), () => 1, undefined, 0, undefined)).code).toBe('ERR_SEAL_NOT_SERIALIZABLE');
   });
 
+  it('refuses an unknown option (a typo) on sign and verify, naming the nearest, as sealData does', async () => {
+    const signErr = await expectCode(signData({}, { keys: SECRET, purpse: 'prefs', ...options } as never), 'ERR_CONFIG_OPTION');
+    expect(signErr.option).toBe('purpse');
+    expect(signErr.message).toContain('did you mean purpose?');
+    const token = await signData({ a: 1 }, { keys: SECRET, purpose: 'prefs', ...options });
+    const verifyErr = await expectCode(verifyData(token, { keys: SECRET, purpose: 'prefs', timestampSkew: 60, ...options } as never), 'ERR_CONFIG_OPTION');
+    expect(verifyErr.option).toBe('timestampSkew');
+    expect(verifyErr.message).toContain('did you mean timestampSkewSec?');
+    // Every documented option is still accepted.
+    expect(await verifyData(token, { keys: SECRET, purpose: 'prefs', timestampSkewSec: 0, maxInflatedBytes: 100, ...options })).toEqual({ a: 1 });
+  });
+
+  it.each(['cookie:session', 'Cookie:session', 'COOKIE:__Host-session', 'cookie:'])("reserves the store's purposes: %j is refused on sign and verify", async (purpose) => {
+    const signErr = await expectCode(signData({ id: 'AAAAAAAAAAAAAAAAAAAAAA', c: 1, v: {} }, { keys: SECRET, purpose, ...options }), 'ERR_CONFIG_OPTION');
+    expect(signErr.option).toBe('purpose');
+    expect(signErr.message).toMatch(/reserved for the session store/);
+    // A token signed for that purpose by the library itself (as a signed-only store would) does not verify through the public API.
+    const token = await signWithRing(ringOf(), { a: 1 }, purpose, Date.now(), undefined);
+    const verifyErr = await expectCode(verifyData(token, { keys: SECRET, purpose, ...options }), 'ERR_CONFIG_OPTION');
+    expect(verifyErr.option).toBe('purpose');
+  });
+
   it('any token it makes is a cookie value that verifies back (property)', async () => {
     const ring = ringOf();
     await fc.assert(

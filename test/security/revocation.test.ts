@@ -16,6 +16,7 @@ import { CookieSessionStore, type InvalidSessionEvent } from '../../src/index';
 import { Browser } from '../session/helpers';
 import { SECRET_1, sendJson, startServer, type TestServer } from './helpers';
 import { redisTestsEnabled, startRedisServer, type RedisServer } from '../helpers/redis';
+import { fixClock } from '../helpers/clock';
 
 const installed = redisTestsEnabled('test/security/revocation.test.ts');
 
@@ -36,8 +37,8 @@ describe.skipIf(!installed)('revocation with a per-user epoch in Redis', () => {
     client = createClient({ url: redis.url });
     client.on('error', () => {}); // reported by the failing command instead
     await client.connect();
-    revocation = redisEpochRevocation({ redis: client, ttlSeconds: TTL, userOf: (s) => s.userId });
-    store = new CookieSessionStore({ keys: SECRET_1, schema, ttl: TTL, isRevoked: revocation.isRevoked, onInvalid: (e) => events.push(e) });
+    revocation = redisEpochRevocation({ redis: client, maxLifetime: () => store.maxLifetime, userOf: (s) => s.userId });
+    store = new CookieSessionStore({ keys: SECRET_1, schema, ttl: TTL, maxTtl: 30 * TTL, isRevoked: revocation.isRevoked, onInvalid: (e) => events.push(e) });
 
     const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -98,7 +99,8 @@ describe.skipIf(!installed)('revocation with a per-user epoch in Redis', () => {
     const epoch = Number(await client.get('sessions-valid-after:ada'));
     expect(epoch % 1000).toBe(0);
     expect(epoch).toBeGreaterThan(Date.now() - 1000);
-    expect(await client.ttl('sessions-valid-after:ada')).toBeGreaterThan(TTL);
+    // Kept for the longest any session can live (maxTtl, not ttl), plus the largest skew allowance.
+    expect(await client.ttl('sessions-valid-after:ada')).toBeGreaterThan(store.maxLifetime + 600);
 
     // The phone's next request: an empty session, reason revoked; its cookie is
     // replaced (here by the fresh anonymous session the page wrote).
@@ -141,7 +143,7 @@ describe.skipIf(!installed)('revocation with a per-user epoch in Redis', () => {
     await down.connect();
     await down.destroy();
     const get = vi.spyOn(down, 'get');
-    const hook = redisEpochRevocation({ redis: down, ttlSeconds: TTL, userOf: (s: z.output<typeof schema>) => s.userId });
+    const hook = redisEpochRevocation({ redis: down, maxLifetime: TTL, userOf: (s: z.output<typeof schema>) => s.userId });
     const isolated = new CookieSessionStore({ keys: SECRET_1, schema, ttl: TTL, isRevoked: hook.isRevoked });
 
     const anonymous = await isolated.load(undefined);
@@ -155,6 +157,109 @@ describe.skipIf(!installed)('revocation with a per-user epoch in Redis', () => {
     const header = (await signedIn.commit()).map((c) => c.split(';')[0]).join('; ');
     await expect(isolated.load(header)).rejects.toThrow();
     expect(get).toHaveBeenCalledTimes(1);
+  });
+});
+
+/**
+ * Time passing for Redis as for the fake clock: every key's expiry moves
+ * `seconds` closer (PTTL, then PEXPIRE with what is left), and a key whose
+ * expiry is reached is gone, as Redis would have let it expire.
+ */
+async function ageRedis(client: Client, seconds: number): Promise<void> {
+  for (const key of await client.keys('*')) {
+    const left = await client.pTTL(key);
+    if (left < 0) continue; // no expiry
+    if (left <= seconds * 1000) await client.del(key);
+    else await client.pExpire(key, left - seconds * 1000);
+  }
+}
+
+describe.skipIf(!installed)('an epoch outlives every session it revokes, "remember me" ones included (fake clock, Redis aged with it)', () => {
+  const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+  const at = fixClock(T0);
+  let redis: RedisServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = createClient({ url: redis.url });
+    client.on('error', () => {});
+    await client.connect();
+  });
+  afterAll(async () => {
+    if (client?.isOpen) await client.quit();
+    await redis?.stop();
+  });
+
+  /** The store and epoch of examples/revocation, with `options` (docs/ttl.md's "remember me" by default). */
+  function world(options: { ttl: number; idleTimeout: number | false; maxTtl?: number; lifecycle?: 'browser' }) {
+    let store: CookieSessionStore<typeof schema> | undefined;
+    const revocation = redisEpochRevocation({ redis: client, maxLifetime: () => store!.maxLifetime, userOf: (s: z.output<typeof schema>) => s.userId });
+    store = new CookieSessionStore({ keys: SECRET_1, schema, ...options, isRevoked: revocation.isRevoked });
+    return { store, revocation };
+  }
+
+  /** Sign in with "remember me", as docs/ttl.md does; returns the cookie header a thief copies. */
+  async function rememberedSignIn(store: CookieSessionStore<typeof schema>, user: string, idleTimeout: number | false): Promise<string> {
+    const session = await store.load(undefined);
+    session.renew();
+    session.set('userId', user);
+    session.setTtl(30 * 86_400, { idleTimeout });
+    return (await session.commit()).map((c) => c.split(';')[0]).join('; ');
+  }
+
+  /** Move the clock (and Redis' expiries) to T0 + `seconds`. */
+  let now = 0;
+  async function advance(seconds: number): Promise<void> {
+    await ageRedis(client, seconds - now);
+    now = seconds;
+    at(seconds);
+  }
+
+  it("docs/ttl.md's remember me (ttl 12 h, setTtl 30 days, a week's idle): a stolen cookie stays revoked after 12 h, until it is idle", async () => {
+    now = 0;
+    await client.flushAll();
+    const { store, revocation } = world({ lifecycle: 'browser', ttl: 12 * 3600, idleTimeout: 30 * 60, maxTtl: 30 * 86_400 });
+    const stolen = await rememberedSignIn(store, 'ada', 7 * 86_400);
+    await advance(60);
+    await revocation.revokeAll('ada');
+    for (const t of [12 * 3600 + 61, 13 * 3600, 3 * 86_400, 7 * 86_400 - 1]) {
+      await advance(t);
+      expect((await store.load(stolen)).invalidReason, `at +${t} s`).toBe('revoked');
+    }
+    await advance(7 * 86_400);
+    expect((await store.load(stolen)).invalidReason).toBe('idle');
+  });
+
+  it('with no idle limit of its own, a stolen remembered cookie stays revoked past day 8, until its 30 days are over', async () => {
+    now = 0;
+    await client.flushAll();
+    // The example's own wiring: ttl 7 days, maxTtl 30 days.
+    const { store, revocation } = world({ ttl: 7 * 86_400, idleTimeout: 86_400, maxTtl: 30 * 86_400 });
+    const stolen = await rememberedSignIn(store, 'ada', false);
+    await advance(60);
+    await revocation.revokeAll('ada');
+    for (const t of [7 * 86_400 + 61, 8 * 86_400, 29 * 86_400, 30 * 86_400 - 1]) {
+      await advance(t);
+      expect((await store.load(stolen)).invalidReason, `at +${t} s`).toBe('revoked');
+    }
+    // The epoch is still there at the last moment any session created before it could be accepted.
+    expect(Number(await client.pTTL('sessions-valid-after:ada'))).toBeGreaterThan(0);
+    await advance(30 * 86_400);
+    expect((await store.load(stolen)).invalidReason).toBe('expired');
+  });
+
+  it('keeps each epoch for the store maxLifetime (maxTtl) plus the largest skew allowance and a minute', async () => {
+    now = 0;
+    await client.flushAll();
+    const { store, revocation } = world({ ttl: 3600, idleTimeout: false, maxTtl: 5 * 86_400 });
+    expect(store.maxLifetime).toBe(5 * 86_400);
+    await revocation.revokeAll('grace');
+    expect(await client.ttl('sessions-valid-after:grace')).toBe(5 * 86_400 + 600 + 60);
+    // Without maxTtl, a session may be given up to ten years with setTtl: so may the epoch.
+    const open = world({ ttl: 3600, idleTimeout: false });
+    await open.revocation.revokeAll('linus');
+    expect(await client.ttl('sessions-valid-after:linus')).toBe(10 * 365 * 86_400 + 660);
   });
 });
 

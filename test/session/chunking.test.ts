@@ -130,23 +130,44 @@ describe('chunked sessions', () => {
       ]);
     });
 
-    it('a missing chunk is malformed', async () => {
+    it('a chunk missing in the middle or at the end is incomplete, reported to onInvalid, and the response clears what came', async () => {
+      const store = makeStore({ maxChunks: 4, maxBytes: 16384 });
+      const { browser } = await chunked(store, 7000);
+      expect(browser.names()).toEqual(['session', 'session.1', 'session.2']);
+      const events: InvalidSessionEvent[] = [];
+      const watched = makeStore({ maxChunks: 4, maxBytes: 16384, onInvalid: (e) => events.push(e) });
+      const gap = await watched.load(`session=${browser.get('session')}; session.2=${browser.get('session.2')}`);
+      expect(gap.invalidReason).toBe('incomplete');
+      expect(gap.get('pad')).toBe('');
+      expect(checkResponse(await gap.commit()).map((c) => [c.name, c.maxAge])).toEqual([
+        ['session', 0],
+        ['session.2', 0],
+      ]);
+      const cut = await watched.load(`session=${browser.get('session')}; session.1=${browser.get('session.1')}`);
+      expect(cut.invalidReason).toBe('incomplete');
+      expect(events).toEqual([
+        { reason: 'incomplete', cookie: 'session' },
+        { reason: 'incomplete', cookie: 'session' },
+      ]);
+    });
+
+    it('chunks without their head (a Cookie header cut short) are incomplete, reported to onInvalid, and cleared', async () => {
       const store = makeStore();
       const { browser } = await chunked(store, 3500);
       const events: InvalidSessionEvent[] = [];
       const watched = makeStore({ onInvalid: (e) => events.push(e) });
-      const s = await watched.load(`session=${browser.get('session')}`);
-      expect(s.invalidReason).toBe('malformed');
-      expect(events.map((e) => e.reason)).toEqual(['malformed']);
-      expect(checkResponse(await s.commit()).map((c) => [c.name, c.maxAge])).toEqual([['session', 0]]);
-    });
-
-    it('a missing head with a stray chunk is simply no session', async () => {
-      const store = makeStore();
-      const { browser } = await chunked(store, 3500);
-      const s = await store.load(`session.1=${browser.get('session.1')}`);
-      expect(s.invalidReason).toBeUndefined();
+      const s = await watched.load(`theme=dark; session.1=${browser.get('session.1')}`);
+      expect(s.invalidReason).toBe('incomplete');
       expect(s.isNew).toBe(true);
+      expect(events).toEqual([{ reason: 'incomplete', cookie: 'session' }]);
+      expect(checkResponse(await s.commit()).map((c) => [c.name, c.maxAge])).toEqual([
+        ['session', 0],
+        ['session.1', 0],
+      ]);
+      // What a removal leaves behind (empty values) is no session, as an empty head is.
+      const removed = await watched.load('session=; session.1=');
+      expect(removed.invalidReason).toBeUndefined();
+      expect(events).toHaveLength(1);
     });
 
     it('reordered chunks are refused', async () => {

@@ -166,6 +166,31 @@ describe('idle timeout', () => {
   });
 });
 
+describe('the skew allowance extends no deadline of an unchanged configuration', () => {
+  it('idle timeout and absolute expiry are exact: with the largest allowance (600 s) a cookie dies at its deadline, not 600 s after', async () => {
+    const idleStore = makeStore({ ttl: 86_400, idleTimeout: 600, timestampSkewSec: 600 });
+    const idleClient = new ReplayingClient();
+    await visit(idleStore, idleClient);
+    at(10 * MINUTE - 1);
+    expect((await peek(idleStore, idleClient.header())).invalidReason).toBeUndefined();
+    at(10 * MINUTE);
+    expect((await peek(idleStore, idleClient.header())).invalidReason).toBe('idle');
+    at(10 * MINUTE + 599 * SECOND);
+    expect((await peek(idleStore, idleClient.header())).invalidReason).toBe('idle');
+
+    at(0);
+    const ttlStore = makeStore({ ttl: 3600, idleTimeout: false, timestampSkewSec: 600 });
+    const ttlClient = new ReplayingClient();
+    await visit(ttlStore, ttlClient);
+    at(HOUR - 1);
+    expect((await peek(ttlStore, ttlClient.header())).invalidReason).toBeUndefined();
+    at(HOUR);
+    expect((await peek(ttlStore, ttlClient.header())).invalidReason).toBe('expired');
+    at(HOUR + 599 * SECOND);
+    expect((await peek(ttlStore, ttlClient.header())).invalidReason).toBe('expired');
+  });
+});
+
 describe('limits sealed into the cookie still bind after a redeploy that relaxes them', () => {
   it('a cookie issued under ttl 1 h dies at 1 h (plus the skew) on a server now configured for a day', async () => {
     const before = makeStore({ ttl: 3600, idleTimeout: false });

@@ -508,3 +508,126 @@ describe('idleExpiresAt / expiresAt / createdAt', () => {
     expect(none.idleExpiresAt).toBeUndefined();
   });
 });
+
+describe('operator controls: maxTtl, maxIdleTimeout, notBefore', () => {
+  /** A "remember me" session as docs/ttl.md builds it: store ttl 12 h and 30 idle minutes, setTtl 30 days with a week of absence. */
+  async function remembered(idleTimeout: number | false = 7 * DAY) {
+    const issuer = new CookieSessionStore({ keys: SECRET, schema, lifecycle: 'browser', ttl: 12 * HOUR, idleTimeout: 30 * MINUTE });
+    const browser = new Browser();
+    await request(issuer, browser, (s) => {
+      s.set('userId', 'ada');
+      s.setTtl(30 * DAY, { idleTimeout });
+    });
+    return { issuer, value: browser.get('session')! };
+  }
+
+  it('lowering ttl or idleTimeout alone leaves a setTtl session its own longer limits', async () => {
+    const { value } = await remembered();
+    const stricter = new CookieSessionStore({ keys: SECRET, schema, ttl: HOUR, idleTimeout: 10 * MINUTE });
+    at(3 * DAY);
+    expect((await stricter.load(`session=${value}`)).get('userId')).toBe('ada');
+  });
+
+  it("maxTtl caps existing cookies' own lifetimes when they are read: lowering it ends a 30-day remembered session at once", async () => {
+    const { issuer, value } = await remembered();
+    const events: InvalidSessionEvent[] = [];
+    const capped = new CookieSessionStore({ keys: SECRET, schema, lifecycle: 'browser', ttl: 12 * HOUR, idleTimeout: 30 * MINUTE, maxTtl: 2 * DAY, onInvalid: (e) => events.push(e) });
+    at(2 * DAY - 1);
+    const inside = await capped.load(`session=${value}`);
+    expect(inside.get('userId')).toBe('ada');
+    expect(inside.expiresAt).toBe(T0 + 2 * DAY * 1000);
+    at(2 * DAY);
+    expect((await capped.load(`session=${value}`)).invalidReason).toBe('expired');
+    expect(events.map((e) => e.reason)).toEqual(['expired']);
+    // The store without the cap still accepts it: the cap is the only thing that changed.
+    expect((await issuer.load(`session=${value}`)).get('userId')).toBe('ada');
+    expect(issuer.maxLifetime).toBe(10 * 365 * DAY);
+    expect(capped.maxLifetime).toBe(2 * DAY);
+  });
+
+  it('maxTtl caps setTtl for new sessions: expiresAt, the sealed expiry and Max-Age stop at maxTtl', async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: HOUR, idleTimeout: false, maxTtl: DAY });
+    const browser = new Browser();
+    const r = await request(store, browser, (s) => s.setTtl(30 * DAY));
+    expect(r.session.expiresAt).toBe(T0 + DAY * 1000);
+    expect(r.cookies[0]?.maxAge).toBe(DAY);
+    const value = browser.get('session')!;
+    at(DAY - 1);
+    expect((await store.load(`session=${value}`)).invalidReason).toBeUndefined();
+    at(DAY);
+    expect((await store.load(`session=${value}`)).invalidReason).toBe('expired');
+    // Even on a server that lifts the cap, the cookie dies at its sealed expiry (plus the skew). Which limit it was
+    // is a guess there (the sealed 30 days say it was not the absolute one), as for any deadline sealed before a change.
+    const lifted = new CookieSessionStore({ keys: SECRET, schema, ttl: HOUR, idleTimeout: false });
+    at(DAY + 59);
+    expect((await lifted.load(`session=${value}`)).invalidReason).toBeUndefined();
+    at(DAY + 60);
+    expect(['expired', 'idle']).toContain((await lifted.load(`session=${value}`)).invalidReason);
+  });
+
+  it("maxIdleTimeout caps existing cookies' own idle timeouts, idleTimeout: false included", async () => {
+    for (const own of [7 * DAY, false] as const) {
+      at(0);
+      const { value } = await remembered(own);
+      const capped = new CookieSessionStore({ keys: SECRET, schema, ttl: 12 * HOUR, idleTimeout: 30 * MINUTE, maxIdleTimeout: HOUR });
+      at(HOUR - 1);
+      const inside = await capped.load(`session=${value}`);
+      expect(inside.get('userId'), String(own)).toBe('ada');
+      expect(inside.idleExpiresAt).toBe(T0 + HOUR * 1000);
+      at(HOUR);
+      expect((await capped.load(`session=${value}`)).invalidReason, String(own)).toBe('idle');
+    }
+  });
+
+  it('maxIdleTimeout caps setTtl for new sessions: the idle deadline and Max-Age stop at it', async () => {
+    const store = new CookieSessionStore({ keys: SECRET, schema, ttl: HOUR, idleTimeout: 10 * MINUTE, maxIdleTimeout: 20 * MINUTE });
+    const r = await request(store, new Browser(), (s) => s.setTtl(30 * DAY, { idleTimeout: false }));
+    expect(r.session.idleExpiresAt).toBe(T0 + 20 * MINUTE * 1000);
+    expect(r.cookies[0]?.maxAge).toBe(20 * MINUTE);
+  });
+
+  it('notBefore refuses every session created before it as revoked, reported to onInvalid; later ones pass', async () => {
+    const { value: before } = await remembered();
+    at(10);
+    const { value: same } = await remembered(); // created at T0 + 10 s
+    at(11);
+    const { value: after } = await remembered();
+    for (const notBefore of [new Date(T0 + 10_500), T0 + 10_500]) {
+      const events: InvalidSessionEvent[] = [];
+      const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 12 * HOUR, idleTimeout: 30 * MINUTE, notBefore, onInvalid: (e) => events.push(e) });
+      at(20);
+      const refused = await store.load(`session=${before}`);
+      expect(refused.invalidReason).toBe('revoked');
+      expect(refused.get('userId')).toBeUndefined();
+      expect(events).toEqual([expect.objectContaining({ reason: 'revoked', cookie: 'session' })]);
+      // Created in the second of notBefore, before or after it: the creation second is rounded down, so refused.
+      expect((await store.load(`session=${same}`)).invalidReason).toBe('revoked');
+      expect((await store.load(`session=${after}`)).get('userId')).toBe('ada');
+      // The refused cookie is deleted on the response.
+      expect((await refused.commit()).map((h) => h.split(';')[0])).toEqual(['session=']);
+      // A sign-in from now on is accepted.
+      const browser = new Browser();
+      await request(store, browser, (s) => s.set('userId', 'grace'));
+      expect((await store.load(browser.header())).get('userId')).toBe('grace');
+    }
+  });
+
+  it('refuses contradictory or out-of-range controls at construction, naming the option', () => {
+    const make = (options: Record<string, unknown>) => () => new CookieSessionStore({ keys: SECRET, ...options });
+    expectConfig(make({ ttl: 2 * DAY, maxTtl: DAY }), 'ttl', /above maxTtl \(86400 s\); lower ttl or raise maxTtl/);
+    expectConfig(make({ idleTimeout: false, maxIdleTimeout: HOUR }), 'idleTimeout', /is false \(none\), above maxIdleTimeout/);
+    expectConfig(make({ idleTimeout: 2 * HOUR, maxIdleTimeout: HOUR }), 'idleTimeout', /above maxIdleTimeout \(3600 s\)/);
+    for (const bad of [0, -1, Number.NaN, '1d', 11 * 365 * DAY]) {
+      expectConfig(make({ ttl: 1, maxTtl: bad }), 'maxTtl', /must be a number of seconds/);
+      expectConfig(make({ idleTimeout: 1, maxIdleTimeout: bad }), 'maxIdleTimeout', /must be a number of seconds/);
+    }
+    for (const bad of [new Date('nope'), Number.NaN, -1, '2030-01-01', null]) expectConfig(make({ notBefore: bad }), 'notBefore', /must be a Date/);
+    expect(() => make({ ttl: DAY, maxTtl: DAY, idleTimeout: HOUR, maxIdleTimeout: HOUR, notBefore: 0 })()).not.toThrow();
+  });
+});
+
+function expectConfig(fn: () => unknown, option: string, message: RegExp): void {
+  const err = thrown(fn);
+  expect({ code: err.code, option: err.option }).toEqual({ code: 'ERR_CONFIG_OPTION', option });
+  expect(err.message).toMatch(message);
+}

@@ -6,6 +6,8 @@
  * `getSession(cookieHeader)`. The real app (build, serve, Chromium) is
  * react-router.test.ts.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CookieSessionStore, isSessionError } from '../../src/index';
@@ -252,5 +254,32 @@ describe('getSession(request): one session per request', () => {
     await expect(getSession(request.headers as never)).rejects.toSatisfy(
       (err) => isSessionError(err, 'ERR_SESSION_ADAPTER') && /getSession\(request\).*request\.headers\.get\('Cookie'\)/.test((err as Error).message),
     );
+  });
+});
+
+describe('getSession(request) holds no request', () => {
+  it('a Request it gave a session to can be garbage-collected once the app lets go of it', async () => {
+    // A real collection: V8's gc(), reached without restarting vitest with --expose-gc.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { getSession } = storage();
+    const collected = new Set<string>();
+    const registry = new FinalizationRegistry<string>((name) => collected.add(name));
+    const kept: Request[] = [];
+    await (async () => {
+      for (const name of ['dropped', 'kept']) {
+        const request = requestWith();
+        (await getSession(request)).set('count', 1);
+        registry.register(request, name);
+        if (name === 'kept') kept.push(request);
+      }
+    })();
+    for (let i = 0; i < 20 && !collected.has('dropped'); i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(collected.has('dropped')).toBe(true);
+    expect(collected.has('kept')).toBe(false);
+    expect(kept).toHaveLength(1);
   });
 });

@@ -221,7 +221,7 @@ describe('getSession(request): one session per request', () => {
   });
 
   it('commitSession after destroySession deletes the cookie again (a flash value looked at goes too); a write after the destroy starts a new session', async () => {
-    const { getSession, commitSession, destroySession } = storage();
+    const { getSession, commitSession, destroySession, sealed } = storage();
     const start = await getSession();
     start.set('user', 'carol');
     start.flash('notice', 'Saved');
@@ -238,6 +238,12 @@ describe('getSession(request): one session per request', () => {
     const again = parseSetCookie(await commitSession(after));
     expect(again.name).toBe('sid');
     expect(isDeletion(again)).toBe(true);
+
+    // Destroyed through the sealed session after a peek: the commit still deletes, no new cookie for the flash.
+    const direct = await getSession(requestWith(cookie));
+    expect(direct.has('notice')).toBe(true);
+    sealed(direct).destroy();
+    expect(isDeletion(parseSetCookie(await commitSession(direct)))).toBe(true);
 
     const restarted = await getSession(requestWith(cookie));
     await destroySession(restarted);

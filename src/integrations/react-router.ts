@@ -11,7 +11,15 @@
  *
  * @module
  */
-import { SessionError, type CookieSessionStore, type Json, type Session as SealedSession, type StandardSchemaV1, type SchemaState } from 'sealed-session';
+import {
+  SessionError,
+  type CookieSessionStore,
+  type Json,
+  type RequestLike,
+  type Session as SealedSession,
+  type StandardSchemaV1,
+  type SchemaState,
+} from 'sealed-session';
 
 /**
  * React Router's `FlashSessionData`: the data, and flash values under
@@ -79,19 +87,35 @@ export interface CommitOptions {
 
 /**
  * React Router's `SessionStorage<Data, FlashData>`, plus
- * `commitSessionCookies` (a chunked session) and `sealed` (the sealed
- * session behind a session), as {@link createSealedSessionStorage} returns it.
+ * `getSession(request)` (one session per request), `commitSessionCookies`
+ * (a chunked session) and `sealed` (the sealed session behind a session),
+ * as {@link createSealedSessionStorage} returns it.
  *
  * @example
  * ```ts
  * const storage: SealedSessionStorage<{ user?: string }, { notice: string }> = createSealedSessionStorage(store);
- * const session = await storage.getSession(request.headers.get('Cookie'));
+ * const session = await storage.getSession(request); // or (request.headers.get('Cookie')), as with React Router's storages
  * if (storage.sealed(session).invalidReason) console.warn('refused cookie:', storage.sealed(session).invalidReason);
  * ```
  */
 export interface SealedSessionStorage<Data, FlashData> {
-  /** Read the session from a request's `Cookie` header; a missing, tampered or expired cookie gives an empty session. */
-  getSession: (cookieHeader?: string | null, options?: unknown) => Promise<Session<Data, FlashData>>;
+  /**
+   * Read the session of a request; a missing, tampered or expired cookie
+   * gives an empty session.
+   *
+   * - `getSession(request)`: the request's session. Every call with the same
+   *   `Request` gives the same session object, so a change made anywhere in
+   *   the request is seen everywhere else in it, and one `commitSession`
+   *   after the last change stores them all.
+   * - `getSession(cookieHeader)`: React Router's own form. A string is not a
+   *   request (two requests can send the same header), so each call parses it
+   *   into a session of its own, as `createCookieSessionStorage` does: same
+   *   state and id, but a change to one is not in another.
+   */
+  getSession: {
+    (request: RequestLike, options?: unknown): Promise<Session<Data, FlashData>>;
+    (cookieHeader?: string | null, options?: unknown): Promise<Session<Data, FlashData>>;
+  };
   /**
    * The one `Set-Cookie` value that stores this session (always a fresh
    * cookie, as React Router's cookie storage does). Throws
@@ -100,7 +124,7 @@ export interface SealedSessionStorage<Data, FlashData> {
    * `maxChunks: 1`, or use {@link commitSessionCookies}).
    */
   commitSession: (session: Session<Data, FlashData>, options?: CommitOptions) => Promise<string>;
-  /** The `Set-Cookie` value that deletes the session cookie. */
+  /** The `Set-Cookie` value that deletes the session cookie (a later `commitSession` of the session, unless it was written to since, deletes it again). */
   destroySession: (session: Session<Data, FlashData>, options?: CommitOptions) => Promise<string>;
   /** Every `Set-Cookie` value storing this session (a chunked session has several): `headers.append` each. */
   commitSessionCookies: (session: Session<Data, FlashData>, options?: CommitOptions) => Promise<string[]>;
@@ -137,6 +161,8 @@ export function createSealedSessionStorage<S extends StandardSchemaV1, FlashData
 ): SealedSessionStorage<SchemaState<S>, FlashData> {
   type Data = SchemaState<S>;
   const entries = new WeakMap<object, Entry>();
+  /** `getSession(request)`'s session of each request (the promise, so concurrent calls share it too). */
+  const byRequest = new WeakMap<object, Promise<Session<Data, FlashData>>>();
 
   const entryOf = (session: unknown): Entry => {
     const entry = typeof session === 'object' && session !== null ? entries.get(session) : undefined;
@@ -157,14 +183,21 @@ export function createSealedSessionStorage<S extends StandardSchemaV1, FlashData
 
   const cookies = async (session: Session<Data, FlashData>, options: CommitOptions | undefined): Promise<string[]> => {
     const { sealed, peeked } = entryOf(session);
+    if (sealed.status === 'purged') {
+      // Destroyed and not written to since: the newest state is no session, so this commit deletes the cookie
+      // (again, after a destroySession), and a flash value looked at before the destroy goes with it.
+      peeked.clear();
+      sealed.destroy();
+      return sealed.commit();
+    }
     // A flash value `has()` looked at but nobody read stays for the next request.
     for (const [name, value] of peeked) sealed.flash(name, value);
     peeked.clear();
     lifetime(sealed, options);
-    // React Router's cookie storage sends a fresh cookie on every commit: so does this one.
-    // (A new session nobody wrote to gets its first cookie; a second commit re-issues the same state.)
+    // React Router's cookie storage sends a fresh cookie on every commit: so does this one, with the state as it is now.
+    // (A new session nobody wrote to gets its first cookie; a second commit re-issues the newest state.)
     if (sealed.status === 'unchanged' && sealed.isNew) sealed.renew();
-    else if (sealed.status !== 'purged') sealed.touch();
+    else sealed.touch();
     return sealed.commit();
   };
 
@@ -210,17 +243,36 @@ export function createSealedSessionStorage<S extends StandardSchemaV1, FlashData
     return session;
   };
 
+  const load = async (header: string | null): Promise<Session<Data, FlashData>> => {
+    const sealed = await store.handleSession({ headers: { get: (name: string) => (name.toLowerCase() === 'cookie' ? header : null) } });
+    return wrap(sealed as unknown as Entry['sealed']);
+  };
+
+  const getSession = ((from?: RequestLike | string | null) => {
+    if (typeof from !== 'object' || from === null) return load(typeof from === 'string' ? from : null);
+    if (typeof (from as Partial<RequestLike>).headers?.get !== 'function') {
+      return Promise.reject(
+        new SessionError(
+          'ERR_SESSION_ADAPTER',
+          "sealed-session/react-router: getSession takes the Request (getSession(request)) or its Cookie header (getSession(request.headers.get('Cookie')))",
+        ),
+      );
+    }
+    let session = byRequest.get(from);
+    if (session === undefined) byRequest.set(from, (session = load(from.headers.get('cookie'))));
+    return session;
+  }) as SealedSessionStorage<Data, FlashData>['getSession'];
+
   return {
-    getSession: async (cookieHeader) => {
-      const header = cookieHeader ?? null;
-      const sealed = await store.handleSession({ headers: { get: (name: string) => (name.toLowerCase() === 'cookie' ? header : null) } });
-      return wrap(sealed as unknown as Entry['sealed']);
-    },
+    getSession,
     commitSession: async (session, options) => one(await cookies(session, options)),
     commitSessionCookies: cookies,
     destroySession: async (session) => {
-      const { sealed } = entryOf(session);
+      const { sealed, peeked, taken } = entryOf(session);
       sealed.destroy();
+      // Flash values of the destroyed session are gone for every holder of it (getSession(request) shares it).
+      peeked.clear();
+      taken.clear();
       // The deletion of the cookie (and of any chunk the request carried); sent even for a session the browser never held.
       return one(await sealed.commit());
     },

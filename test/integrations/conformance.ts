@@ -147,13 +147,7 @@ export const CONFORMANCE_RUNS = {
   fastify: { test: 'test/integrations/fastify.test.ts' },
   hono: { test: 'test/integrations/hono.test.ts' },
   h3: { test: 'test/integrations/h3.test.ts' },
-  'react-router': {
-    test: 'test/integrations/react-router.test.ts',
-    fails: {
-      'second call':
-        "React Router's getSession(cookieHeader) has no request to tie a session to: each call parses the header into a session of its own (as createCookieSessionStorage does), so a second call is the same state and id, not the same session",
-    },
-  },
+  'react-router': { test: 'test/integrations/react-router.test.ts' },
   sveltekit: { test: 'test/integrations/sveltekit.test.ts' },
   astro: { test: 'test/integrations/astro.test.ts' },
   'next 15': {

@@ -5,7 +5,8 @@
  * `react-router-serve` on 127.0.0.1 under Node 22, and driven by Chromium
  * (loader reads, action writes, flash after redirect) and by a fetch client
  * that sees every Set-Cookie: the conformance checklist, against the app's
- * own storage (its resource route /conformance/:step), then the example's pages.
+ * own storage (its resource route /conformance/:step, on getSession(request)),
+ * then the example's pages.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,13 +109,13 @@ describe('React Router app with createSealedSessionStorage', () => {
     await context.close();
   });
 
-  it('over HTTP: one Set-Cookie per commit, renew gives a new id, destroy deletes, two getSession calls read the same state and id', async () => {
+  it('over HTTP: one Set-Cookie per commit, renew gives a new id, destroy deletes; getSession(request) twice is one session, getSession(cookieHeader) a session of its own with the same state and id', async () => {
     const c = new Client(served.url);
     const count = await c.fetch('/?index', { method: 'POST', body: new URLSearchParams({ intent: 'count' }) });
     expect(count.status).toBe(302);
     expect(expectOneSetCookiePerName(count.setCookies)).toHaveLength(1);
-    const first = await c.json<{ id: string; count: number; sameIdTwice: boolean }>('/me');
-    expect(first).toMatchObject({ count: 1, sameIdTwice: true });
+    const first = await c.json<{ id: string; count: number; sameSessionTwice: boolean; headerSession: object }>('/me');
+    expect(first).toMatchObject({ count: 1, sameSessionTwice: true, headerSession: { same: false, sameId: true, count: 1 } });
     expect(first.setCookies).toEqual([]);
 
     const login = await c.fetch('/?index', { method: 'POST', body: new URLSearchParams({ intent: 'login', user: 'bob' }) });

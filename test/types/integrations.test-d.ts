@@ -28,6 +28,26 @@ session.flash('attempts', 'two');
 // @ts-expect-error flash values are JSON: a Date is not
 createSealedSessionStorage<typeof schema, { when: Date }>(store);
 
+// getSession: React Router's form (the Cookie header, or nothing) and the Request itself, the same session type from each.
+declare const anyRequest: Request;
+type StorageSession = typeof session;
+expectTypeOf(storage.getSession(anyRequest)).toEqualTypeOf<Promise<StorageSession>>();
+expectTypeOf(storage.getSession(anyRequest.headers.get('Cookie'))).toEqualTypeOf<Promise<StorageSession>>();
+expectTypeOf(storage.getSession('sid=abc')).toEqualTypeOf<Promise<StorageSession>>();
+expectTypeOf(storage.getSession(null)).toEqualTypeOf<Promise<StorageSession>>();
+expectTypeOf(storage.getSession()).toEqualTypeOf<Promise<StorageSession>>();
+// React Router passes parse options after the header (and any second argument is accepted with the request).
+expectTypeOf(storage.getSession('sid=abc', { decode: (value: string) => value })).toEqualTypeOf<Promise<StorageSession>>();
+// Anything with the Request's `headers.get` is one (a framework's own request class).
+expectTypeOf(storage.getSession({ headers: { get: (_name: string) => null } })).toEqualTypeOf<Promise<StorageSession>>();
+// Still React Router's getSession: the overloads are assignable to its one signature.
+type RouterGetSession = (cookieHeader?: string | null, options?: { decode?: (value: string) => string }) => Promise<StorageSession>;
+expectTypeOf(storage.getSession).toExtend<RouterGetSession>();
+// @ts-expect-error the Headers are not the request: pass the request, or headers.get('Cookie')
+storage.getSession(anyRequest.headers);
+// @ts-expect-error a number is neither
+storage.getSession(42);
+
 expectTypeOf<SessionOf<typeof store>>().toEqualTypeOf<Session<z.output<typeof schema>>>();
 // A hook's event must carry this store's session on locals.
 const handle = sealedSession(store);

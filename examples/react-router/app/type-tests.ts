@@ -17,5 +17,10 @@ export async function check(request: Request) {
   session.flash('notice', 1);
   // @ts-expect-error no such field
   session.set('cart', []);
+  // The Request itself: the same React Router Session type, committed the same way.
+  const shared: Session<z.output<typeof schema>, { notice: string }> = await getSession(request);
+  await commitSession(shared);
+  // @ts-expect-error the headers are not the request: pass the request, or headers.get('Cookie')
+  await getSession(request.headers);
   return { notice, count };
 }

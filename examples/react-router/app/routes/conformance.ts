@@ -5,6 +5,8 @@
  * `Set-Cookie` header), so each route commits the way an app would:
  * {@link sessionHeaders} sends nothing for a session nobody touched, the
  * removal for a refused cookie, and `commitSession`'s cookie otherwise.
+ * Sessions come from `getSession(request)`: every call for one request is
+ * the same session.
  */
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { isSessionError } from 'sealed-session';
@@ -33,16 +35,15 @@ const json = async (session: AppSession, body: object) => Response.json(body, { 
 const notFound = () => new Response('no such step', { status: 404 });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const cookie = request.headers.get('Cookie');
-  const session = await getSession(cookie);
+  const session = await getSession(request);
   switch (params.step) {
     case 'read':
       return json(session, readOf(session));
     case 'flash':
       return json(session, { notice: session.get('notice') ?? null });
     case 'twice': {
-      // getSession again for this request: React Router's API takes the Cookie header, not the request.
-      const second = await getSession(cookie);
+      // getSession again for this request (as a helper the loader calls would): the same session, so one commit stores both.
+      const second = await getSession(request);
       second.set('count', (session.get('count') ?? 0) + 1);
       return json(second, { same: second === session, ...readOf(session) });
     }
@@ -52,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const session = await getSession(request.headers.get('Cookie'));
+  const session = await getSession(request);
   switch (params.step) {
     case 'write':
       session.set('count', (session.get('count') ?? 0) + 1);

@@ -11,6 +11,7 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { checkSkew } from '../seal/index';
 import { requireOptions } from '../util/options';
 import { KEY_RING_OPTIONS, createKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { createCodec, type SessionCodec } from './codec';
 import { isLegacyReader, type LegacyReader } from './legacy';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
@@ -54,7 +55,20 @@ export type InvalidReason =
   /** The `isRevoked` hook said so ("log out everywhere"). */
   | 'revoked'
   /** Larger than the configured budget: refused without decrypting. */
-  | 'oversized';
+  | 'oversized'
+  /**
+   * Authentic, but its compressed payload would inflate past 16 × `maxBytes`
+   * (a decompression bomb, which only a holder of the key can make): refused
+   * once the bound is reached, never inflated in full.
+   */
+  | 'inflate-limit'
+  /**
+   * A token of the other `content` mode: a sealed (`Fe26.2`) cookie at a
+   * store with `content: 'signed'`, or a signed (`Sig1`) one at an encrypted
+   * store. Refused before any key is used; the store's `content` changed, or
+   * the cookie is another store's.
+   */
+  | 'wrong-content';
 
 /**
  * What the `onInvalid` hook receives. Never contains the cookie value.
@@ -182,6 +196,28 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * expiry sealed in the iron token itself.
    */
   readonly timestampSkewSec?: number;
+  /**
+   * What the cookie carries. `'encrypted'` (default): an iron seal, AES-256-CBC
+   * + HMAC-SHA-256, unreadable without the key. `'signed'`: **readable by
+   * anyone who holds the cookie** (base64url of JSON), only tamper-proof: an
+   * HMAC-SHA-256 token (`Sig1*…`, smaller than a seal) with the same keys,
+   * rotation, purpose binding and server-side expiry, for state the client
+   * may see (UI preferences, A/B buckets). The two never read each other's
+   * cookies (reason `wrong-content`), so changing it ends every session.
+   */
+  readonly content?: 'encrypted' | 'signed';
+  /**
+   * Compress the state before sealing, when that makes it smaller (raw
+   * DEFLATE of the platform: node:zlib, or CompressionStream on Web
+   * runtimes). Default `false`. **Compressing secret data next to data an
+   * attacker chooses leaks the secret through the cookie's length**
+   * (CRIME/BREACH): see SECURITY.md before turning it on. Cookies are read
+   * compressed or not whatever this says; a compressed one that would inflate
+   * past 16 × `maxBytes` is refused (`inflate-limit`), and a state whose JSON
+   * is over that bound cannot be written (`ERR_SESSION_TOO_LARGE`). A runtime
+   * with no deflate refuses `true` (`ERR_CONFIG_OPTION`).
+   */
+  readonly compress?: boolean;
   /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
   readonly onInvalid?: (event: InvalidSessionEvent) => void;
   /**
@@ -237,6 +273,8 @@ export interface ResolvedStoreOptions {
   readonly maxBytes: number;
   readonly skewMs: number;
   readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
+  /** `content` and `compress`: how payloads become cookie values and back. */
+  readonly codec: SessionCodec;
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
   /** Reads another library's cookie to migrate it (`legacy`). */
   readonly legacy: LegacyReader | undefined;
@@ -286,7 +324,7 @@ function hook<F>(value: unknown, option: string): F | undefined {
  */
 export const STORE_OPTIONS: readonly string[] = [
   'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
-  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', ...KEY_RING_OPTIONS,
+  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'content', 'compress', ...KEY_RING_OPTIONS,
 ];
 
 /** Validate options and apply defaults. */
@@ -321,6 +359,17 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
       `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (${capacity}); raise maxChunks for a larger budget`,
     );
   }
+  const content = oneOf(options.content, 'content', ['encrypted', 'signed'], 'encrypted');
+  if (options.compress !== undefined && typeof options.compress !== 'boolean') {
+    throw configError('ERR_CONFIG_OPTION', 'compress', `must be true or false; got ${describe(options.compress)}`);
+  }
+  if (content === 'signed' && options.legacy !== undefined) {
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      'legacy',
+      "cannot be used with content: 'signed': it would re-issue encrypted iron-session cookies as cookies anyone can read; migrate with content: 'encrypted'",
+    );
+  }
   return Object.freeze({
     ring,
     schema: (options.schema ?? jsonObjectSchema) as StandardSchemaV1,
@@ -335,6 +384,7 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     maxBytes,
     skewMs: checkSkew(options.timestampSkewSec),
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
+    codec: createCodec(content, options.compress ?? false, maxBytes),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
     legacy: resolveLegacy(options.legacy),
   });

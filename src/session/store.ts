@@ -10,7 +10,7 @@ import { configError } from '../errors';
 import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
-import { openSealed, type SealOpenResult } from '../seal/index';
+import { isOtherContent, openPayload, type CodecOpenResult } from './codec';
 import {
   resolveStoreOptions,
   type CookieSessionStoreOptions,
@@ -32,13 +32,14 @@ interface Base<S extends StandardSchemaV1> {
   readonly chunksPresent: readonly number[];
 }
 
-const REASONS: Record<UnsealErrorCode, InvalidReason> = {
+const REASONS: Record<UnsealErrorCode | 'ERR_SEAL_INFLATE_LIMIT', InvalidReason> = {
   ERR_SEAL_MALFORMED: 'malformed',
   ERR_SEAL_BAD_MAC: 'tampered',
   ERR_SEAL_EXPIRED: 'expired',
   ERR_SEAL_UNKNOWN_KEY: 'unknown-key',
   ERR_SEAL_PURPOSE: 'wrong-purpose',
   ERR_SEAL_NOT_JSON: 'malformed',
+  ERR_SEAL_INFLATE_LIMIT: 'inflate-limit',
 };
 
 /**
@@ -180,14 +181,18 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     // Bounded work before any crypto: the joined value alone (leftover chunks past the head's count are ignored) must fit the budget.
     if (read.value.length > o.maxBytes) return this.#refuse(base, 'oversized');
 
+    // A signed cookie at an encrypted store, or the reverse: never read as the other.
+    if (isOtherContent(o.codec, read.value)) return this.#refuse(base, 'wrong-content');
+
     // The seal's own expiry is checked below, once the payload says which limit (absolute or idle) ran out.
-    return after(openSealed(o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
+    return after(openPayload(o.codec, o.ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
   }
 
   /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */
-  #opened(base: Base<S>, opened: SealOpenResult<unknown>, now: number): MaybePromise<Session<SchemaState<S>>> {
+  #opened(base: Base<S>, opened: CodecOpenResult, now: number): MaybePromise<Session<SchemaState<S>>> {
     const o = this.options;
-    if (!opened.ok) return this.#refuse(base, REASONS[opened.code]);
+    // An inflation bound passed: authentic, so the key id is known (a bomb was made by a holder of that key).
+    if (!opened.ok) return this.#refuse(base, REASONS[opened.code], 'keyId' in opened ? opened.keyId : undefined);
     const payload = readPayload(opened.data);
     if (!payload) return this.#refuse(base, 'malformed', opened.keyId);
     const refuse = (reason: InvalidReason) => this.#refuse(base, reason, opened.keyId, payload.id);

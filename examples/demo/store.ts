@@ -44,6 +44,12 @@ export interface DemoStoreOptions {
    * `false`: `demo` without Secure, for plain http on another host name.
    */
   readonly secure: boolean;
+  /**
+   * Compress the state before sealing (`compress: true`): the repetitive cart
+   * shrinks about tenfold, so 140 items fit one cookie instead of three. Both
+   * stores read both forms, so the demo switches between them per browser.
+   */
+  readonly compress?: boolean;
 }
 
 /** The demo's store: ttl 8 hours, idle timeout 30 minutes, up to 3 chunks. */
@@ -51,6 +57,7 @@ export function createDemoStore(options: DemoStoreOptions): CookieSessionStore<t
   return new CookieSessionStore({
     keys: options.secret,
     schema: demoSchema,
+    compress: options.compress ?? false,
     cookie: options.secure ? { name: SECURE_COOKIE_NAME, secure: true } : { name: PLAIN_COOKIE_NAME, secure: false },
     ttl: 8 * 60 * 60,
     idleTimeout: 30 * 60,

@@ -172,6 +172,36 @@ describe.each(CONFIGS)('compress: true ($name)', ({ crypto, backend }) => {
   });
 });
 
+describe('the length leak of compression (CRIME/BREACH), which is why it is off by default', () => {
+  it('a guess an attacker puts into the session beside a secret gives a shorter cookie when it matches the secret', async () => {
+    forceCompressionBackend('node:zlib');
+    const store = new CookieSessionStore({ keys: SECRET, schema, compress: true });
+    const secret = 'csrf=q8Zr2LkV9xWm4TnB7yHc3PdJ6sFa1GeU';
+    const lengthWith = async (guess: string) => {
+      const browser = new Browser();
+      await request(store, browser, (s) => {
+        s.set('userId', secret); // the secret
+        s.set('note', `${guess} ${'filler '.repeat(20)}`); // attacker-chosen (a search term, a cart note)
+      });
+      return browser.get('session')!.length;
+    };
+    const right = await lengthWith(secret);
+    const wrong = await lengthWith('csrf=Xk3mQ9pL2vB8nR5tY7wZ4cF6hJ1dS0aE');
+    expect(right).toBeLessThan(wrong);
+    // Without compression the two are the same length: nothing leaks beyond the size of the state.
+    const plain = new CookieSessionStore({ keys: SECRET, schema });
+    const plainLength = async (guess: string) => {
+      const browser = new Browser();
+      await request(plain, browser, (s) => {
+        s.set('userId', secret);
+        s.set('note', `${guess} ${'filler '.repeat(20)}`);
+      });
+      return browser.get('session')!.length;
+    };
+    expect(await plainLength(secret)).toBe(await plainLength('csrf=Xk3mQ9pL2vB8nR5tY7wZ4cF6hJ1dS0aE'));
+  });
+});
+
 describe('compression across backends and engines', () => {
   it('a cookie compressed by node:zlib on the node engine reads on WebCrypto with Compression Streams, and the reverse', async () => {
     const cart = newItems(0, 140);

@@ -218,6 +218,8 @@ export async function createFixture() {
     cookie: await cookieOf({}, INTEROP_STATE),
     // Compressed by node:zlib: every runtime with a deflate must open it.
     compressedCookie: await cookieOf({ compress: true }, { ...INTEROP_STATE, blob: COMPRESSIBLE_BLOB }),
+    // Signed only (content: 'signed'): every runtime must open it, and refuse it at an encrypted store.
+    signedCookie: await cookieOf({ content: 'signed' }, INTEROP_STATE),
   };
 }
 
@@ -321,6 +323,7 @@ function checks(fixture, emitted) {
 
     ...storeChecks(fixture, emitted, {}, 'store'),
     ...compressionChecks(fixture, emitted),
+    ...signedChecks(fixture, emitted),
   ];
 }
 
@@ -511,6 +514,48 @@ function compressionChecks(fixture, emitted) {
   ];
 }
 
+/**
+ * `content: 'signed'`: a readable, tamper-proof cookie with the same Session API, and never read as
+ * an encrypted one, nor the reverse (`wrong-content`), with this runtime's engine.
+ */
+function signedChecks(fixture, emitted) {
+  return [
+    ['signed.round-trip', async () => {
+      const store = makeStore(INTEROP_SECRET, { content: 'signed' });
+      const response = new Response('ok');
+      const first = await store.handleSession(request(), response);
+      first.set('visits', ROUND_TRIP_STATE.visits);
+      first.set('userId', ROUND_TRIP_STATE.userId);
+      await first.commit();
+      const sent = setCookies(response.headers);
+      emitted.signedCookie = cookieHeaderFrom(sent);
+      const [cookie] = parseSetCookies(sent);
+      assert(sent.length === 1 && /^Sig1\*1\*\d+\*[\w-]+\*[\w-]{43}$/.test(cookie.value), `not a signed token: ${cookie.value.slice(0, 40)}`);
+      // Readable without any key: base64url of the JSON envelope.
+      const payload = cookie.value.split('*')[3];
+      const text = new TextDecoder().decode(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+      assert(JSON.parse(text).d.v.userId === ROUND_TRIP_STATE.userId, 'the signed payload should be readable JSON');
+      const second = await store.handleSession(request(cookieHeaderFrom(sent)));
+      assert(second.invalidReason === undefined, `read back: ${second.invalidReason}`);
+      assertJsonEqual(second.data, ROUND_TRIP_STATE, 'state read back');
+      const tampered = flipAt(cookie.value, cookie.value.length - 10);
+      assert((await store.handleSession(request(`sess=${tampered}`))).invalidReason === 'tampered', 'a changed signed cookie should be tampered');
+    }],
+
+    ['signed.wrong-content', async () => {
+      assert(typeof fixture?.signedCookie === 'string', 'no signed fixture was given');
+      const signedStore = makeStore(INTEROP_SECRET, { content: 'signed' });
+      const fromNode = await signedStore.handleSession(request(fixture.signedCookie));
+      assert(fromNode.invalidReason === undefined, `Node 20's signed cookie refused: ${fromNode.invalidReason}`);
+      assertJsonEqual({ visits: fromNode.get('visits'), userId: fromNode.get('userId'), theme: fromNode.get('theme') }, INTEROP_STATE, 'signed fixture');
+      const sealedAtSigned = await signedStore.handleSession(request(fixture.cookie));
+      assert(sealedAtSigned.invalidReason === 'wrong-content', `a sealed cookie at a signed store: ${sealedAtSigned.invalidReason}`);
+      const signedAtSealed = await makeStore().handleSession(request(fixture.signedCookie));
+      assert(signedAtSealed.invalidReason === 'wrong-content', `a signed cookie at an encrypted store: ${signedAtSealed.invalidReason}`);
+    }],
+  ];
+}
+
 /** Run named checks in order; never throws: a failure is a result with a reason. */
 async function runChecks(list) {
   const results = [];
@@ -574,6 +619,13 @@ export function checkEmitted(emitted, ironUnseal) {
       const session = await makeStore().handleSession(request(emitted.cookie));
       assert(session.invalidReason === undefined, `refused: ${session.invalidReason}`);
       assertJsonEqual(session.data, ROUND_TRIP_STATE, 'session state');
+    }],
+    ['node20.opens-signed-cookie', async () => {
+      assert(typeof emitted.signedCookie === 'string', 'the runtime emitted no signed session cookie');
+      const session = await makeStore(INTEROP_SECRET, { content: 'signed' }).handleSession(request(emitted.signedCookie));
+      assert(session.invalidReason === undefined, `refused: ${session.invalidReason}`);
+      assertJsonEqual(session.data, ROUND_TRIP_STATE, 'session state');
+      assert((await makeStore().handleSession(request(emitted.signedCookie))).invalidReason === 'wrong-content', 'an encrypted store must refuse it');
     }],
     ...(emitted.compression === 'none'
       ? []

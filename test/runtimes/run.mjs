@@ -7,8 +7,8 @@
  * - workerd (through Miniflare, with and without `nodejs_compat`) and Vercel's
  *   edge runtime run `worker.mjs` bundled by esbuild into one script.
  *
- * Node 20 seals a fixture first (a token, a session cookie and a compressed
- * one) that every runtime must open, and afterwards opens what each runtime sealed, with this
+ * Node 20 seals a fixture first (a token, a session cookie, a compressed one
+ * and a signed-only one) that every runtime must open, and afterwards opens what each runtime sealed, with this
  * library and with iron-webcrypto. Prints every check, a summary table, and
  * a last line `N passed, M failed` counting runtimes. Exits 1 on any failure.
  */

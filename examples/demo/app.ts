@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isSessionError, type Session } from '../../src/index';
 import { sentCookies, summarizeSetCookie } from './cookies';
 import { HttpError, isSameOrigin, readForm, seeOther, sendHtml } from './http';
-import { MAX_BYTES, MAX_CHUNKS, MAX_NAME_LENGTH, createDemoStore, newItems, type DemoState } from './store';
+import { MAX_BYTES, MAX_CHUNKS, MAX_NAME_LENGTH, createDemoStore, newItems, type DemoFlash, type DemoState } from './store';
 import { renderError, renderPage, type Notice } from './views';
 
 /** Options of {@link createDemoServer}. */
@@ -25,7 +25,7 @@ export interface DemoServerOptions {
   readonly secure?: boolean;
 }
 
-type DemoSession = Session<DemoState>;
+type DemoSession = Session<DemoState, DemoFlash>;
 
 /** A form action: changes the session and returns where to send the browser. */
 type Action = (session: DemoSession, form: URLSearchParams) => string;
@@ -124,7 +124,7 @@ export function createDemoServer(options: DemoServerOptions): Server {
 
   async function showPage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     const session = await storeFor(req).handleSession(req, res);
-    const flash = session.takeFlash<string>('notice');
+    const flash = session.takeFlash('notice');
     // Commit before rendering, so the page can show what this response sets.
     const sets = (await session.commit()).map(summarizeSetCookie);
     const cart = session.get('cart');

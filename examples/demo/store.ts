@@ -23,7 +23,11 @@ export const demoSchema = z.object({
   cart: z.array(item).default([]),
 });
 
+/** The demo's flash values: a notice shown once after a redirect (typed flash: `takeFlash('notice')` is a string). */
+export const demoFlashSchema = z.object({ notice: z.string().max(200) }).partial();
+
 export type DemoState = z.output<typeof demoSchema>;
+export type DemoFlash = z.output<typeof demoFlashSchema>;
 export type CartItem = z.output<typeof item>;
 
 /** Cookie name with Secure on: the `__Host-` prefix makes the browser insist on Secure, Path=/ and no Domain. */
@@ -53,10 +57,11 @@ export interface DemoStoreOptions {
 }
 
 /** The demo's store: ttl 8 hours, idle timeout 30 minutes, up to 3 chunks. */
-export function createDemoStore(options: DemoStoreOptions): CookieSessionStore<typeof demoSchema> {
+export function createDemoStore(options: DemoStoreOptions): CookieSessionStore<typeof demoSchema, typeof demoFlashSchema> {
   return new CookieSessionStore({
     keys: options.secret,
     schema: demoSchema,
+    flashSchema: demoFlashSchema,
     compress: options.compress ?? false,
     cookie: options.secure ? { name: SECURE_COOKIE_NAME, secure: true } : { name: PLAIN_COOKIE_NAME, secure: false },
     ttl: 8 * 60 * 60,

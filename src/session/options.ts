@@ -13,7 +13,7 @@ import { requireOptions } from '../util/options';
 import { KEY_RING_OPTIONS, createKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { createCodec, type SessionCodec } from './codec';
 import { isLegacyReader, type LegacyReader } from './legacy';
-import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
+import { isStandardSchema, jsonObjectSchema, type Json, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /**
  * Why a session cookie that came with the request was not accepted
@@ -84,8 +84,15 @@ export type InvalidReason =
  * ```
  */
 export interface InvalidSessionEvent {
-  /** Why the cookie was refused. */
-  readonly reason: InvalidReason;
+  /**
+   * Why the cookie was refused; or `invalid-flash`: the session was
+   * accepted, but one of its flash values no longer passes `flashSchema`
+   * (for example after a deploy), so that value alone was dropped (named in
+   * `flashKey`; `session.invalidReason` stays unset).
+   */
+  readonly reason: InvalidReason | 'invalid-flash';
+  /** With `invalid-flash`: the key of the dropped flash value. */
+  readonly flashKey?: string;
   /** The session cookie name. */
   readonly cookie: string;
   /** The key id of the cookie when it was authentic (for `expired`, `idle`, `invalid-schema`, `revoked`…). */
@@ -136,6 +143,7 @@ export interface SessionInfo<State> {
  * Options of `new CookieSessionStore(options)`.
  *
  * @typeParam S the schema type; the session state is its output type.
+ * @typeParam F the flash schema's type, if any; `flash` and `takeFlash` are typed from its output.
  *
  * @example
  * ```ts
@@ -154,7 +162,10 @@ export interface SessionInfo<State> {
  * const store = new CookieSessionStore(options);
  * ```
  */
-export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends KeyRingOptions {
+export interface CookieSessionStoreOptions<
+  S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>,
+  F extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined,
+> extends KeyRingOptions {
   /** The secret(s) that seal and unseal the cookie. See `Keys`. */
   readonly keys: Keys;
   /**
@@ -163,6 +174,28 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * make them optional. Writes are validated synchronously.
    */
   readonly schema?: S;
+  /**
+   * A Standard Schema (zod 4…) object schema for flash values, every field
+   * optional: `z.object({ notice: z.string(), error: z.string() }).partial()`
+   * (as React Router types its flash data). `flash(key, value)` and
+   * `takeFlash(key)` are then typed from its output, `flash` throws
+   * `ERR_SESSION_INVALID` for a value it refuses or a key it lacks, and a
+   * loaded flash value it refuses is dropped alone (reported to `onInvalid`
+   * as `invalid-flash`). Each value is validated on its own, as
+   * `{ [key]: value }`, synchronously. Without it, flash values are any JSON.
+   *
+   * @example
+   * ```ts
+   * const store = new CookieSessionStore({
+   *   keys: process.env.SESSION_SECRET!,
+   *   flashSchema: z.object({ notice: z.string().max(200), attempts: z.number().int() }).partial(),
+   * });
+   * const session = await store.load(cookieHeader);
+   * session.flash('notice', 'Saved'); // session.flash('notice', 42) does not compile
+   * const notice = session.takeFlash('notice'); // string | undefined
+   * ```
+   */
+  readonly flashSchema?: F;
   /** Cookie name and attributes. Defaults: `session`, Secure, HttpOnly, SameSite=Lax, Path=/. */
   readonly cookie?: CookieOptions;
   /** Absolute lifetime of a session, in seconds since it was created. Default 7 days. */
@@ -257,10 +290,26 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
  */
 export type SchemaState<S> = S extends StandardSchemaV1<unknown, infer O> ? (unknown extends O ? JsonObject : [O] extends [object] ? O : never) : never;
 
+/**
+ * The flash values' type of a store with flash schema `F`: its output, by
+ * key (`flash` and `takeFlash` are typed from it); without a flash schema,
+ * or with one typed only as `StandardSchemaV1`, any JSON value under any key.
+ *
+ * @example
+ * ```ts
+ * const flashSchema = z.object({ notice: z.string() }).partial();
+ * type Flash = FlashState<typeof flashSchema>; // { notice?: string | undefined }
+ * type Untyped = FlashState<undefined>; // Record<string, Json>
+ * ```
+ */
+export type FlashState<F> = F extends StandardSchemaV1<unknown, infer O> ? (unknown extends O ? Record<string, Json> : [O] extends [object] ? O : never) : Record<string, Json>;
+
 /** Options after defaults and validation. */
 export interface ResolvedStoreOptions {
   readonly ring: KeyRing;
   readonly schema: StandardSchemaV1;
+  /** `flashSchema`, if given. */
+  readonly flashSchema: StandardSchemaV1 | undefined;
   readonly cookie: ResolvedCookieOptions;
   readonly purpose: string;
   /** All in seconds. */
@@ -324,11 +373,11 @@ function hook<F>(value: unknown, option: string): F | undefined {
  */
 export const STORE_OPTIONS: readonly string[] = [
   'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
-  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'content', 'compress', ...KEY_RING_OPTIONS,
+  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'content', 'compress', 'flashSchema', ...KEY_RING_OPTIONS,
 ];
 
 /** Validate options and apply defaults. */
-export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1>): ResolvedStoreOptions {
+export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1, StandardSchemaV1 | undefined>): ResolvedStoreOptions {
   requireOptions(options);
   if (Object.hasOwn(options, 'fromIronSession')) {
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession', "has moved: pass legacy: fromIronSession({ cookieName, password, ttl }), imported from 'sealed-session/iron-session'");
@@ -337,6 +386,9 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   const ring = createKeyRing(options.keys, ringOptionsOf(options));
   if (options.schema !== undefined && !isStandardSchema(options.schema)) {
     throw configError('ERR_CONFIG_OPTION', 'schema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({...})');
+  }
+  if (options.flashSchema !== undefined && !isStandardSchema(options.flashSchema)) {
+    throw configError('ERR_CONFIG_OPTION', 'flashSchema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({ notice: z.string() }).partial()');
   }
   const maxChunks = options.maxChunks ?? DEFAULTS.maxChunks;
   assertMaxChunks(maxChunks);
@@ -373,6 +425,7 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   return Object.freeze({
     ring,
     schema: (options.schema ?? jsonObjectSchema) as StandardSchemaV1,
+    flashSchema: options.flashSchema,
     cookie,
     purpose: `cookie:${cookie.name}`,
     ttl,

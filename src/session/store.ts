@@ -14,6 +14,7 @@ import { isOtherContent, openPayload, type CodecOpenResult } from './codec';
 import {
   resolveStoreOptions,
   type CookieSessionStoreOptions,
+  type FlashState,
   type SchemaState,
   type InvalidReason,
   type InvalidSessionEvent,
@@ -21,6 +22,7 @@ import {
 } from './options';
 import type { LegacyReader } from './legacy';
 import { lifetimeRefusal } from './lifetime';
+import { acceptedFlash } from './flash';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
@@ -62,7 +64,7 @@ const REASONS: Record<UnsealErrorCode | 'ERR_SEAL_INFLATE_LIMIT', InvalidReason>
  */
 export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
   ? SchemaState<StoreOrSchema>
-  : StoreOrSchema extends { load(cookieHeader: never): Promise<Session<infer State>> }
+  : StoreOrSchema extends { load(cookieHeader: never): Promise<Session<infer State, any>> }
     ? State
     : never;
 
@@ -75,6 +77,7 @@ export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
  * lifetimes sealed inside it.
  *
  * @typeParam S the schema; the session state is its output type.
+ * @typeParam F the flash schema (`flashSchema`), if any; flash values are typed from its output.
  *
  * @example
  * ```ts
@@ -94,7 +97,7 @@ export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
  * for (const value of await session.commit()) headers.append('set-cookie', value);
  * ```
  */
-export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> {
+export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>, F extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined> {
   /** @internal */
   readonly options: ResolvedStoreOptions;
 
@@ -102,8 +105,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * Validate the configuration; throws `ERR_CONFIG_*` with the option at fault
    * and what to change.
    */
-  constructor(options: CookieSessionStoreOptions<S>) {
-    this.options = resolveStoreOptions(options as CookieSessionStoreOptions<StandardSchemaV1>);
+  constructor(options: CookieSessionStoreOptions<S, F>) {
+    this.options = resolveStoreOptions(options as CookieSessionStoreOptions<StandardSchemaV1, StandardSchemaV1 | undefined>);
     const result = validateSync(this.options.schema, {});
     if (result.issues) {
       throw configError(
@@ -111,6 +114,17 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
         'schema',
         `does not accept {}: a fresh session starts from the schema's defaults, so give every field a .default() or make it .optional() (${result.issues[0]?.message ?? 'invalid'})`,
       );
+    }
+    const flashSchema = this.options.flashSchema;
+    if (flashSchema) {
+      const flashes = validateSync<unknown>(flashSchema, {}, 'flashSchema');
+      if (flashes.issues || flashes.value === null || typeof flashes.value !== 'object') {
+        throw configError(
+          'ERR_CONFIG_OPTION',
+          'flashSchema',
+          `does not accept {}: each flash value is validated on its own, as { [key]: value }, so make every field optional (z.object({ ... }).partial())${flashes.issues ? ` (${flashes.issues[0]?.message ?? 'invalid'})` : ''}`,
+        );
+      }
     }
     const notJson = outputIssue(this.options.schema, result.value);
     if (notJson) {
@@ -147,7 +161,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * if (session.invalidReason) log.info('session dropped', session.invalidReason);
    * ```
    */
-  load(cookieHeader: string | null | undefined): Promise<Session<SchemaState<S>>> {
+  load(cookieHeader: string | null | undefined): Promise<Session<SchemaState<S>, FlashState<F>>> {
     try {
       const session = this.loadNow(cookieHeader);
       return isPromiseLike(session) ? session : Promise.resolve(session);
@@ -163,7 +177,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * (A named method, not a symbol-keyed one: a computed key keeps bundlers
    * from dropping the class from bundles that only use `sealData`.)
    */
-  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>>> {
+  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>, FlashState<F>>> {
     const o = this.options;
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
@@ -189,7 +203,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
   }
 
   /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */
-  #opened(base: Base<S>, opened: CodecOpenResult, now: number): MaybePromise<Session<SchemaState<S>>> {
+  #opened(base: Base<S>, opened: CodecOpenResult, now: number): MaybePromise<Session<SchemaState<S>, FlashState<F>>> {
     const o = this.options;
     // An inflation bound passed: authentic, so the key id is known (a bomb was made by a holder of that key).
     if (!opened.ok) return this.#refuse(base, REASONS[opened.code], 'keyId' in opened ? opened.keyId : undefined);
@@ -205,11 +219,24 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     return after(checked, (validated) => {
       if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
       const state = validated.value;
+      const accepted = o.flashSchema !== undefined && payload.flash !== undefined ? this.#checkedFlash(o.flashSchema, payload, opened.keyId) : payload;
       // Spelled out, not spread from `base`: an object spread here costs more than the rest of a cached load.
       const session = () =>
-        new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
+        new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload: accepted, issuedAt: opened.issuedAt, stale: opened.stale });
       return this.#unlessRevoked(payload.id, createdAt, opened.issuedAt, state, session, refuse);
     });
+  }
+
+  /**
+   * The payload with only the flash values `flashSchema` accepts, each
+   * checked on its own; every one dropped is reported (`invalid-flash`), and
+   * the session stays.
+   */
+  #checkedFlash(flashSchema: StandardSchemaV1, payload: SessionPayload, keyId: string): SessionPayload {
+    const flash = acceptedFlash(flashSchema, payload.flash!, (flashKey) =>
+      this.#report({ reason: 'invalid-flash', cookie: this.options.cookie.name, keyId, sessionId: payload.id, flashKey }),
+    );
+    return { ...payload, flash };
   }
 
   /**
@@ -221,16 +248,16 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     createdAt: number,
     issuedAt: number,
     state: SchemaState<S>,
-    accept: () => Session<SchemaState<S>>,
-    refuse: (reason: InvalidReason) => Session<SchemaState<S>>,
-  ): MaybePromise<Session<SchemaState<S>>> {
+    accept: () => Session<SchemaState<S>, FlashState<F>>,
+    refuse: (reason: InvalidReason) => Session<SchemaState<S>, FlashState<F>>,
+  ): MaybePromise<Session<SchemaState<S>, FlashState<F>>> {
     const isRevoked = this.options.isRevoked;
     if (!isRevoked) return accept();
     return Promise.resolve(isRevoked({ id, createdAt, issuedAt, data: state as never })).then((revoked) => (revoked ? refuse('revoked') : accept()));
   }
 
   /** An empty session for a cookie that was refused, reported to `onInvalid`. */
-  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<SchemaState<S>> {
+  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<SchemaState<S>, FlashState<F>> {
     this.#report({ reason, cookie: this.options.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
     // A cookie sealed with a key this server does not know may be fine on
     // another server (a rotation being rolled out): leave it alone.
@@ -247,11 +274,11 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     header: string | undefined,
     now: number,
     base: Base<S>,
-  ): Promise<Session<SchemaState<S>> | undefined> {
+  ): Promise<Session<SchemaState<S>, FlashState<F>> | undefined> {
     const o = this.options;
     const cookie = legacy.find(header);
     if (!cookie) return undefined;
-    const refuse = (reason: InvalidReason): Session<SchemaState<S>> => {
+    const refuse = (reason: InvalidReason): Session<SchemaState<S>, FlashState<F>> => {
       this.#report({ reason, cookie: legacy.cookieName });
       return new Session({
         ...base,

@@ -177,9 +177,7 @@ export function sealWithRing(
 /**
  * Turns the envelope's JSON text into the plaintext to seal: the session
  * store's compression (`util/compress.ts`), given by the caller so that
- * bundles that only seal hold no compression code.
- *
- * @internal
+ * bundles that only seal hold no compression code. Not part of the public API.
  */
 export interface PlaintextPacker {
   /** The text itself, or the bytes to seal instead (a marked, compressed form). May throw (`ERR_SESSION_TOO_LARGE`). */

@@ -117,13 +117,15 @@ export function sealPayload(
   return sealWithRing(ring, payload, purpose, now, expiresAt, -1, codec.packer);
 }
 
-/** The token prefix this store writes, followed by the first separator. */
-const OWN_PREFIX: Record<ContentMode, string> = { encrypted: `${IRON_PREFIX}*`, signed: `${SIGNED_PREFIX}*` };
-const OTHER_PREFIX: Record<ContentMode, string> = { encrypted: `${SIGNED_PREFIX}*`, signed: `${IRON_PREFIX}*` };
-
-/** A token of the other content mode (a sealed cookie at a signed store, or the reverse): refused before any key is used. */
+/**
+ * A token of the other content mode (a sealed cookie at a signed store, or
+ * the reverse): refused before any key is used. (The prefixes are looked up
+ * here, not in module-level constants, which bundlers keep in bundles that
+ * only seal.)
+ */
 export function isOtherContent(codec: SessionCodec, token: string): boolean {
-  return !token.startsWith(OWN_PREFIX[codec.content]) && token.startsWith(OTHER_PREFIX[codec.content]);
+  const signed = codec.content === 'signed';
+  return token.startsWith(`${signed ? IRON_PREFIX : SIGNED_PREFIX}*`);
 }
 
 /** Open a cookie value of this store's content mode; the expiry sealed in it is checked with `skewMs`. */

@@ -8,26 +8,22 @@
  * - a 50-role permission list;
  * - a small `{ userId }`.
  *
- * Rows:
- * - `iron`: today's sealed cookie (`sealWithRing` / `openSealed`);
- * - `iron+deflate`: what the wiring step will do: the 0xFF-marked plaintext
- *   of `packPlaintext` sealed with iron's format, opened by verifying the
- *   MAC, decrypting and `unpackPlaintext` (iron.ts does not read the mark
- *   yet, so the open here repeats its steps with the same engine and keys);
- * - `signed` / `signed+deflate`: `signWithRing` / `openSigned`.
+ * Rows, each the store's own wiring (`src/session/codec.ts`: `sealPayload` /
+ * `openPayload`, what `commit()` and `load()` call), budget 12 000 octets:
+ * - `iron`: the default sealed cookie;
+ * - `iron+deflate`: `compress: true` (the 0xFF-marked DEFLATE sealed with
+ *   iron, inflated on open under the 16 × maxBytes bound);
+ * - `signed` / `signed+deflate`: `content: 'signed'`, without and with compression.
  * Each on the node engine with node:zlib, and on WebCrypto with Compression
- * Streams (the edge configuration). Token cache off, so every open verifies.
+ * Streams (the edge configuration). Token cache off, so every open verifies
+ * (and inflates).
  *
  * Run by itself: `TSX_TSCONFIG_PATH=bench/tsconfig.json node --expose-gc --import tsx bench/compress.bench.ts`
- * (imports src/ directly: these primitives are not in the package yet).
  */
 import { newItems } from '../examples/demo/store';
 import { createKeyRing, type KeyRing } from '../src/seal/keys';
-import { openSealed, sealWithRing } from '../src/seal/index';
-import { ironSeal } from '../src/seal/iron';
-import { openSigned, signWithRing } from '../src/seal/signed';
-import { fromBase64Url } from '../src/util/encoding';
-import { compressionBackend, forceCompressionBackend, packPlaintext, unpackPlaintext } from '../src/util/compress';
+import { createCodec, openPayload, sealPayload, type SessionCodec } from '../src/session/codec';
+import { compressionBackend, forceCompressionBackend } from '../src/util/compress';
 
 export const title = 'compression before sealing, and signed-only tokens: bytes and µs per round trip';
 
@@ -52,56 +48,35 @@ const STATES: ReadonlyArray<readonly [string, unknown]> = [
 
 const payloadOf = (state: unknown) => ({ id: 'Q2hvb3NlIGEgcmFuZG9tIGlk'.slice(0, 22), c: 1_764_768_000, v: state });
 
-/** Open an iron token whose plaintext may carry the 0xFF mark: iron's own steps, then unpackPlaintext. */
-async function openMarked(ring: KeyRing, token: string): Promise<unknown> {
-  const [, id, encSalt, ivText, ctText, , macSalt, macText] = token.split('*') as string[];
-  const key = ring.get(id!)!;
-  const macKey = key.cached(macSalt!, 'mac') ?? (await key.derive(macSalt!, 'mac'));
-  const base = token.slice(0, token.length - macSalt!.length - macText!.length - 2);
-  if ((await key.engine.verify(macKey, base, fromBase64Url(macText!)!)) !== true) throw new Error('bad mac');
-  const encKey = key.cached(encSalt!, 'encrypt') ?? (await key.derive(encSalt!, 'encrypt'));
-  const plain = await key.engine.decrypt(encKey, fromBase64Url(ivText!)!, fromBase64Url(ctText!)!);
-  const unpacked = await unpackPlaintext(plain, 16 * 12_000);
-  if (!unpacked.ok) throw new Error(unpacked.reason);
-  return (JSON.parse(unpacked.text) as { d: unknown }).d;
-}
-
 interface Mode {
   readonly name: string;
-  seal(ring: KeyRing, data: unknown, now: number): Promise<string>;
+  seal(ring: KeyRing, data: object, now: number): Promise<string>;
   open(ring: KeyRing, token: string, now: number): Promise<unknown>;
 }
 
-const MODES: readonly Mode[] = [
-  {
-    name: 'iron',
-    seal: async (ring, data, now) => sealWithRing(ring, data, PURPOSE, now, now + TTL_MS),
+const BUDGET = 12_000;
+
+/** A mode as a store with these options runs it. */
+function storeMode(name: string, content: 'encrypted' | 'signed', compress: boolean): Mode {
+  let codec: SessionCodec | undefined;
+  // Built on first use, after the backend is forced for the configuration being measured.
+  const codecOf = () => (codec ??= createCodec(content, compress, BUDGET));
+  return {
+    name,
+    seal: async (ring, data, now) => sealPayload(codecOf(), ring, data, PURPOSE, now, now + TTL_MS),
     open: async (ring, token, now) => {
-      const r = await openSealed(ring, token, PURPOSE, now, 60_000);
+      const r = await openPayload(codecOf(), ring, token, PURPOSE, now, 60_000);
       if (!r.ok) throw new Error(r.code);
       return r.data;
     },
-  },
-  {
-    name: 'iron+deflate',
-    seal: async (ring, data, now) => {
-      const packed = await packPlaintext(`{"i":${now},"p":${JSON.stringify(PURPOSE)},"d":${JSON.stringify(data)}}`, true);
-      // ironSeal takes the plaintext as text; the engines encrypt bytes as well (the wiring step widens the type).
-      return ironSeal(ring, packed as string, now + TTL_MS);
-    },
-    open: (ring, token) => openMarked(ring, token),
-  },
-  ...[false, true].map(
-    (compress): Mode => ({
-      name: compress ? 'signed+deflate' : 'signed',
-      seal: async (ring, data, now) => signWithRing(ring, data, PURPOSE, now, now + TTL_MS, compress),
-      open: async (ring, token, now) => {
-        const r = await openSigned(ring, token, PURPOSE, now, 60_000, 16 * 12_000);
-        if (!r.ok) throw new Error(r.code);
-        return r.data;
-      },
-    }),
-  ),
+  };
+}
+
+const modes = (): Mode[] => [
+  storeMode('iron', 'encrypted', false),
+  storeMode('iron+deflate', 'encrypted', true),
+  storeMode('signed', 'signed', false),
+  storeMode('signed+deflate', 'signed', true),
 ];
 
 /**
@@ -109,7 +84,7 @@ const MODES: readonly Mode[] = [
  * batch and the median (on a shared, loaded machine the fastest batch is the
  * steadier figure).
  */
-async function roundTripUs(mode: Mode, ring: KeyRing, data: unknown): Promise<{ min: number; median: number }> {
+async function roundTripUs(mode: Mode, ring: KeyRing, data: object): Promise<{ min: number; median: number }> {
   const now = Date.now();
   const expected = JSON.stringify(data);
   for (let i = 0; i < 50; i++) {
@@ -147,9 +122,10 @@ export async function run(): Promise<Row[]> {
   for (const { config, crypto, backend } of configs) {
     forceCompressionBackend(backend);
     const ring = createKeyRing(SECRET, { crypto, tokenCache: 0 });
+    const list = modes();
     for (const [state, value] of STATES) {
       const data = payloadOf(value);
-      for (const mode of MODES) {
+      for (const mode of list) {
         const token = await mode.seal(ring, data, Date.now());
         rows.push({
           state,

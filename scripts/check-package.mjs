@@ -6,7 +6,8 @@
  *    nothing (a `require()` of an ESM-only package fails on Node 20 < 20.19).
  * 3. esbuild bundles the package for `platform: 'browser'`: no `node:`
  *    specifier survives, and the minified + gzipped size stays under budget
- *    (the whole entry, and `sealData`/`unsealData` alone to check tree-shaking).
+ *    (the whole entry, and `sealData`/`unsealData` alone to check tree-shaking:
+ *    without the store's compression or signed-only tokens).
  * 4. `npm pack` ships the entry points and no sources or tests.
  * 5. Both builds load and round-trip a token: ESM by `import`, CJS by
  *    `require` with require(esm) switched off (as on Node 20 < 20.19).
@@ -58,10 +59,28 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * 0.6 → 1.7 kB, cookie/options.ts 5.4 → 6.2 kB (minified); the redesign's
  * one JSON walk and typed details ~0.5 kB. Whole entry 17,904 → 19,574 B,
  * seal-only 7,163 → 8,708 B gzipped; budgets at ~10% above.
+ * Raised for issue 17 (whole entry only; measured per source file with
+ * esbuild's metafile against the branch point, minified bytes): the store's
+ * compression (util/compress.ts 3.1 kB: node:zlib and Compression Streams,
+ * the bounded inflate, the self-test), signed-only cookies (seal/signed.ts
+ * 2.3 kB; sign/verify and their grammar), session/codec.ts 1.3 kB (the
+ * dispatch by content mode, the inflation bound on write), typed flash
+ * (session/flash.ts 0.5 kB) and their options and messages (store.ts
+ * +0.7 kB, options.ts +0.7 kB). Whole entry 19,711 → 22,455 B gzipped. None
+ * of it reaches bundles that only seal: iron.ts takes the compressed-payload
+ * reader from its caller, so sealData + unsealData grew only by that seam
+ * (8,827 → 9,016 B; budget kept).
  */
 const BUDGETS = [
-  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 19_574, budget: 21_500 },
-  { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 8_708, budget: 9_600 },
+  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 22_455, budget: 24_700 },
+  {
+    name: 'sealData + unsealData only',
+    source: "export { sealData, unsealData } from './dist/index.js';",
+    measured: 9_016,
+    budget: 9_600,
+    // Neither the store's compression (util/compress.ts) nor signed-only tokens (seal/signed.ts) may reach it.
+    absent: ['DecompressionStream', 'deflate-raw', 'Sig1'],
+  },
 ];
 
 /** A `node:` module specifier in import/export/require/import() position (a `'node:crypto'` string given to getBuiltinModule is fine). */
@@ -160,6 +179,8 @@ for (const entry of BUDGETS) {
     if (imports.length) throw new Error(`the bundle still imports ${imports.join(', ')}`);
     const specifier = NODE_SPECIFIER.exec(output.text);
     if (specifier) throw new Error(`the bundle contains ${specifier[0]}`);
+    const present = (entry.absent ?? []).filter((text) => output.text.includes(text));
+    if (present.length) throw new Error(`the bundle contains ${present.join(', ')}, which tree-shaking should have left out`);
     const gzipped = gzipSync(output.contents, { level: 9 }).length;
     const summary = `${output.contents.length} B minified, ${gzipped} B gzipped; budget ${entry.budget} B, measured ${entry.measured} B when set`;
     if (gzipped > entry.budget) throw new Error(summary);

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isSessionError, type Session } from '../../src/index';
 import { sentCookies, summarizeSetCookie } from './cookies';
 import { HttpError, isSameOrigin, readForm, seeOther, sendHtml } from './http';
-import { MAX_BYTES, MAX_CHUNKS, MAX_NAME_LENGTH, createDemoStore, newItems, type DemoState } from './store';
+import { MAX_BYTES, MAX_CHUNKS, MAX_NAME_LENGTH, createDemoStore, newItems, type DemoFlash, type DemoState } from './store';
 import { renderError, renderPage, type Notice } from './views';
 
 /** Options of {@link createDemoServer}. */
@@ -25,10 +25,14 @@ export interface DemoServerOptions {
   readonly secure?: boolean;
 }
 
-type DemoSession = Session<DemoState>;
+type DemoSession = Session<DemoState, DemoFlash>;
 
 /** A form action: changes the session and returns where to send the browser. */
 type Action = (session: DemoSession, form: URLSearchParams) => string;
+
+/** The cookie that remembers this browser's choice of store (compressing or not); not part of the session. */
+const COMPRESS_COOKIE = 'demo-compress';
+const COMPRESS_ON = /(?:^|;)\s*demo-compress=1\s*(?:;|$)/;
 
 /** How many items "Add 10 items" adds. */
 const ITEMS_PER_ADD = 10;
@@ -71,6 +75,10 @@ function queryNotice(query: URLSearchParams): Notice | undefined {
   switch (query.get('error') ?? query.get('notice')) {
     case 'signed-out':
       return { kind: 'info', text: 'Signed out: the session cookie and all its chunks were deleted.' };
+    case 'compression-on':
+      return { kind: 'info', text: 'Compression on: the session was sealed again, compressed (see its cookies below).' };
+    case 'compression-off':
+      return { kind: 'info', text: 'Compression off: the session was sealed again, uncompressed (see its cookies below).' };
     case 'bad-name':
       return { kind: 'error', text: `Enter a name of 1 to ${MAX_NAME_LENGTH} characters.` };
     case 'too-large': {
@@ -104,11 +112,19 @@ function isLoopbackHost(hostHeader: string | undefined): boolean {
  */
 export function createDemoServer(options: DemoServerOptions): Server {
   const secure = options.secure ?? true;
-  const store = createDemoStore({ secret: options.secret, secure });
+  // Two stores, the same keys and cookie: one compresses, one does not. Either reads what the other wrote.
+  const stores = {
+    off: createDemoStore({ secret: options.secret, secure }),
+    on: createDemoStore({ secret: options.secret, secure, compress: true }),
+  };
+  /** This browser's choice: the `demo-compress` cookie (not part of the session), off by default as in the library. */
+  const compressionOn = (req: IncomingMessage): boolean => COMPRESS_ON.test(req.headers.cookie ?? '');
+  const storeFor = (req: IncomingMessage) => (compressionOn(req) ? stores.on : stores.off);
+  const store = stores.off;
 
   async function showPage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const session = await store.handleSession(req, res);
-    const flash = session.takeFlash<string>('notice');
+    const session = await storeFor(req).handleSession(req, res);
+    const flash = session.takeFlash('notice');
     // Commit before rendering, so the page can show what this response sets.
     const sets = (await session.commit()).map(summarizeSetCookie);
     const cart = session.get('cart');
@@ -119,7 +135,7 @@ export function createDemoServer(options: DemoServerOptions): Server {
       cartBytes: Buffer.byteLength(JSON.stringify(cart)),
       notice: typeof flash === 'string' ? { kind: 'info', text: flash } : queryNotice(query),
       insecureOrigin: secure && !isLoopbackHost(req.headers.host) ? (req.headers.host ?? '(no Host header)') : undefined,
-      config: { cookieName: store.cookieName, secure, maxChunks: MAX_CHUNKS, maxBytes: MAX_BYTES },
+      config: { cookieName: store.cookieName, secure, maxChunks: MAX_CHUNKS, maxBytes: MAX_BYTES, compress: compressionOn(req) },
       session: {
         status: session.status,
         id: session.id,
@@ -139,7 +155,7 @@ export function createDemoServer(options: DemoServerOptions): Server {
   async function runAction(req: IncomingMessage, res: ServerResponse, action: Action): Promise<void> {
     if (!isSameOrigin(req)) throw new HttpError(403, 'This form was posted from another site.');
     const form = await readForm(req);
-    const session = await store.handleSession(req, res);
+    const session = await storeFor(req).handleSession(req, res);
     const location = action(session, form);
     try {
       await session.commit();
@@ -151,11 +167,33 @@ export function createDemoServer(options: DemoServerOptions): Server {
     seeOther(res, location);
   }
 
+  /** Switch this browser's store, and re-issue its session in the new form at once, so the panel shows the difference. */
+  async function toggleCompression(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isSameOrigin(req)) throw new HttpError(403, 'This form was posted from another site.');
+    await readForm(req);
+    const on = !compressionOn(req);
+    const session = await (on ? stores.on : stores.off).handleSession(req, res);
+    session.touch();
+    try {
+      await session.commit();
+    } catch (err) {
+      if (!isSessionError(err, 'ERR_SESSION_TOO_LARGE')) throw err;
+      // Uncompressed, this session would not fit: compression stays on.
+      return seeOther(res, `/?error=too-large&need=${err.size?.measured ?? ''}`);
+    }
+    res.appendHeader('set-cookie', `${COMPRESS_COOKIE}=${on ? '1; Max-Age=31536000' : '; Max-Age=0'}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`);
+    seeOther(res, `/?notice=${on ? 'compression-on' : 'compression-off'}`);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://demo.invalid');
     if (url.pathname === '/') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Use GET.', { allow: 'GET, HEAD' });
       return showPage(req, res, url.searchParams);
+    }
+    if (url.pathname === '/compression') {
+      if (req.method !== 'POST') throw new HttpError(405, 'Use the buttons on the page (POST).', { allow: 'POST' });
+      return toggleCompression(req, res);
     }
     const action = Object.hasOwn(actions, url.pathname) ? actions[url.pathname] : undefined;
     if (!action) throw new HttpError(404, 'Not found.');

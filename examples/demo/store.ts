@@ -23,7 +23,11 @@ export const demoSchema = z.object({
   cart: z.array(item).default([]),
 });
 
+/** The demo's flash values: a notice shown once after a redirect (typed flash: `takeFlash('notice')` is a string). */
+export const demoFlashSchema = z.object({ notice: z.string().max(200) }).partial();
+
 export type DemoState = z.output<typeof demoSchema>;
+export type DemoFlash = z.output<typeof demoFlashSchema>;
 export type CartItem = z.output<typeof item>;
 
 /** Cookie name with Secure on: the `__Host-` prefix makes the browser insist on Secure, Path=/ and no Domain. */
@@ -44,13 +48,21 @@ export interface DemoStoreOptions {
    * `false`: `demo` without Secure, for plain http on another host name.
    */
   readonly secure: boolean;
+  /**
+   * Compress the state before sealing (`compress: true`): the repetitive cart
+   * shrinks about tenfold, so 140 items fit one cookie instead of three. Both
+   * stores read both forms, so the demo switches between them per browser.
+   */
+  readonly compress?: boolean;
 }
 
 /** The demo's store: ttl 8 hours, idle timeout 30 minutes, up to 3 chunks. */
-export function createDemoStore(options: DemoStoreOptions): CookieSessionStore<typeof demoSchema> {
+export function createDemoStore(options: DemoStoreOptions): CookieSessionStore<typeof demoSchema, typeof demoFlashSchema> {
   return new CookieSessionStore({
     keys: options.secret,
     schema: demoSchema,
+    flashSchema: demoFlashSchema,
+    compress: options.compress ?? false,
     cookie: options.secure ? { name: SECURE_COOKIE_NAME, secure: true } : { name: PLAIN_COOKIE_NAME, secure: false },
     ttl: 8 * 60 * 60,
     idleTimeout: 30 * 60,

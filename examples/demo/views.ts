@@ -33,6 +33,8 @@ export interface PageModel {
     readonly secure: boolean;
     readonly maxChunks: number;
     readonly maxBytes: number;
+    /** This browser's store compresses the state before sealing. */
+    readonly compress: boolean;
   };
   readonly session: {
     readonly status: string;
@@ -160,6 +162,15 @@ ${button('/cart/add', 'Add 10 items')}${button('/cart/empty', 'Empty cart', true
 </section>`;
 }
 
+function compressionView(model: PageModel): string {
+  const on = model.config.compress;
+  return `<section><h2>Compression</h2>
+<p class="big" data-testid="compression">${on ? 'on' : 'off'}</p>
+${button('/compression', on ? 'Turn compression off' : 'Turn compression on', on)}
+<p class="muted">With <code>compress: true</code> the store deflates the state before sealing when that makes it smaller: the repetitive cart shrinks about tenfold, so 140 items fit one cookie instead of three (watch the cookies below). Off by default: compressing secrets next to data an attacker chooses leaks them through the cookie's length (see SECURITY.md).</p>
+</section>`;
+}
+
 function row(label: string, value: string): string {
   return `<tr><th>${escapeHtml(label)}</th><td>${value}</td></tr>`;
 }
@@ -210,7 +221,7 @@ Lifetime 8 hours, idle timeout 30 minutes; sizes count the name and value, which
 /** The one page of the demo. */
 export function renderPage(model: PageModel): string {
   return layout(
-    [noticeView(model.notice), insecureView(model), accountView(model), counterView(model), cartView(model), statusView(model)]
+    [noticeView(model.notice), insecureView(model), accountView(model), counterView(model), cartView(model), compressionView(model), statusView(model)]
       .filter(Boolean)
       .join('\n'),
   );

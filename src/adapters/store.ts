@@ -12,8 +12,8 @@ import type { CommitSink, Session } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import { mergeWrites } from './merge';
 import { SessionStore } from '../session/store';
-import type { SchemaState } from '../session/options';
-import type { JsonObject, StandardSchemaV1 } from '../session/schema';
+import type { FlashState, SchemaState } from '../session/options';
+import type { Json, JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
 import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
 import { isHeaders, isWebRequest, isWebResponse, webCookieHeader, webSink, writeToHeaders, writeToResponse } from './web';
@@ -24,6 +24,7 @@ import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, R
  * `commit()` to the response. One function for every runtime.
  *
  * @typeParam State the session state type (`InferState<typeof store>`).
+ * @typeParam Flash the flash values' type (`FlashState` of the store's `flashSchema`; any JSON without one).
  *
  * @example
  * ```ts
@@ -33,13 +34,13 @@ import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, R
  * const session3 = await handle(await cookies()); // Next.js
  * ```
  */
-export interface HandleSession<State extends object> {
+export interface HandleSession<State extends object, Flash extends object = Record<string, Json>> {
   /** node:http, Express, Next.js Pages API routes. Uncommitted changes are committed when headers are written. */
-  (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<State>>;
+  (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<State, Flash>>;
   /** Fetch API: route handlers, middleware (`NextRequest`, `NextResponse`), edge runtimes, Bun, Deno, Hono. Without a response, `commit()` only returns the values. */
-  (request: RequestLike, response?: ResponseLike | HeadersLike): Promise<Session<State>>;
+  (request: RequestLike, response?: ResponseLike | HeadersLike): Promise<Session<State, Flash>>;
   /** Next.js `await cookies()`: server actions, route handlers, server components (read only there). */
-  (cookies: CookieStoreLike): Promise<Session<State>>;
+  (cookies: CookieStoreLike): Promise<Session<State, Flash>>;
 }
 
 
@@ -68,6 +69,7 @@ function adapterError(): SessionError {
  * lifetimes sealed inside it.
  *
  * @typeParam S the schema; the session state is its output type.
+ * @typeParam F the flash schema (`flashSchema`), if any; flash values are typed from its output.
  *
  * @example
  * ```ts
@@ -87,7 +89,10 @@ function adapterError(): SessionError {
  * await session.commit();
  * ```
  */
-export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends SessionStore<S> {
+export class CookieSessionStore<
+  S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>,
+  F extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined,
+> extends SessionStore<S, F> {
   /**
    * Where this store keeps the session it loaded for a node response, on the
    * response itself: a second `handleSession(req, res)` (a middleware, then
@@ -121,7 +126,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * await current.commit();
    * ```
    */
-  readonly handleSession: HandleSession<SchemaState<S>> = (first: unknown, second?: unknown): Promise<Session<SchemaState<S>>> => {
+  readonly handleSession: HandleSession<SchemaState<S>, FlashState<F>> = (first: unknown, second?: unknown): Promise<Session<SchemaState<S>, FlashState<F>>> => {
     if (isNodePair(first, second)) return this.node(first, second as NodeResponseLike);
     if (isWebRequest(first)) {
       if (second !== undefined && !isWebResponse(second) && !isHeaders(second)) return Promise.reject(adapterError());
@@ -144,8 +149,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * res.end('ok');
    * ```
    */
-  readonly node = async (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<SchemaState<S>>> => {
-    const held = res as NodeResponseLike & { [key: symbol]: Session<SchemaState<S>> | undefined };
+  readonly node = async (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<SchemaState<S>, FlashState<F>>> => {
+    const held = res as NodeResponseLike & { [key: symbol]: Session<SchemaState<S>, FlashState<F>> | undefined };
     const known = held[this.#onResponse];
     if (known !== undefined) return known;
     // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
@@ -179,7 +184,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * return new Response('ok', { headers });
    * ```
    */
-  readonly fetch = async (request: RequestLike, responseOrHeaders?: ResponseLike | HeadersLike): Promise<Session<SchemaState<S>>> => {
+  readonly fetch = async (request: RequestLike, responseOrHeaders?: ResponseLike | HeadersLike): Promise<Session<SchemaState<S>, FlashState<F>>> => {
     const loaded = this.loadNow(webCookieHeader(request));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
     if (responseOrHeaders !== undefined) session.attachSink(webSink(responseOrHeaders, this.options.cookie));
@@ -198,7 +203,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * await session.commit();
    * ```
    */
-  readonly next = async (cookieStore: CookieStoreLike): Promise<Session<SchemaState<S>>> => {
+  readonly next = async (cookieStore: CookieStoreLike): Promise<Session<SchemaState<S>, FlashState<F>>> => {
     const cookie = this.options.cookie;
     const loaded = this.loadNow(storeCookieHeader(cookieStore, cookie.name, this.options.legacy?.cookieName));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
@@ -224,7 +229,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * ```
    */
   readonly withSession = <Req extends RequestLike, Res extends ResponseLike, Args extends unknown[]>(
-    handler: (request: Req, session: Session<SchemaState<S>>, ...args: Args) => Res | Promise<Res>,
+    handler: (request: Req, session: Session<SchemaState<S>, FlashState<F>>, ...args: Args) => Res | Promise<Res>,
   ): ((request: Req, ...args: Args) => Promise<Res>) => {
     return async (request: Req, ...args: Args): Promise<Res> => {
       const loaded = this.loadNow(webCookieHeader(request));

@@ -12,7 +12,7 @@
 import { SessionError, configError, rejectUnknownOptions, type UnsealErrorCode } from '../errors';
 import { after, type MaybePromise } from '../util/maybe-promise';
 import { requireOptions } from '../util/options';
-import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened } from './iron';
+import { DEFAULT_SKEW_SECONDS, ironOpen, ironSeal, type IronOpened, type IronReadRefused, type PlaintextReader } from './iron';
 import { toLosslessJson } from '../util/json';
 import { KEY_RING_OPTIONS, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys } from './keys';
 
@@ -149,6 +149,7 @@ function checkTtl(ttl: unknown): number {
  *
  * @param expiresAt ms since the epoch, or `undefined` for no expiry.
  * @param depth the depth of `data` for the JSON walk's limit: -1 for a session payload, which wraps the state by one level.
+ * @param pack what to seal in place of the envelope's text (compression); without it, the text.
  * @internal
  */
 export function sealWithRing(
@@ -158,6 +159,7 @@ export function sealWithRing(
   now: number,
   expiresAt: number | undefined,
   depth = 0,
+  pack?: PlaintextPacker,
 ): MaybePromise<string> {
   const json = toLosslessJson(data, depth);
   if (json === undefined) {
@@ -167,7 +169,21 @@ export function sealWithRing(
     );
   }
   const envelope = purpose === undefined ? `{"i":${now},"d":${json}}` : `{"i":${now},"p":${JSON.stringify(purpose)},"d":${json}}`;
-  return ironSeal(ring, envelope, expiresAt === undefined ? undefined : Math.ceil(expiresAt));
+  const expiration = expiresAt === undefined ? undefined : Math.ceil(expiresAt);
+  if (pack === undefined) return ironSeal(ring, envelope, expiration);
+  return after(pack.pack(envelope), (plaintext) => ironSeal(ring, envelope, expiration, plaintext, pack.cacheLimit));
+}
+
+/**
+ * Turns the envelope's JSON text into the plaintext to seal: the session
+ * store's compression (`util/compress.ts`), given by the caller so that
+ * bundles that only seal hold no compression code. Not part of the public API.
+ */
+export interface PlaintextPacker {
+  /** The text itself, or the bytes to seal instead (a marked, compressed form). May throw (`ERR_SESSION_TOO_LARGE`). */
+  pack(json: string): MaybePromise<string | Uint8Array>;
+  /** Longest text the token cache may keep for a token sealed with this packer (see `PlaintextReader.cacheLimit`). */
+  readonly cacheLimit: number;
 }
 
 /**
@@ -176,14 +192,24 @@ export function sealWithRing(
  *
  * @internal
  */
+export function openSealed<T = unknown>(ring: KeyRing, token: string, purpose: string | undefined, now: number, skewMs: number): MaybePromise<SealOpenResult<T>>;
 export function openSealed<T = unknown>(
   ring: KeyRing,
   token: string,
   purpose: string | undefined,
   now: number,
   skewMs: number,
-): MaybePromise<SealOpenResult<T>> {
-  return after(ironOpen(ring, token, now, skewMs), (opened) => (opened.ok ? readEnvelope<T>(ring, opened, purpose) : opened));
+  reader: PlaintextReader | undefined,
+): MaybePromise<SealOpenResult<T> | IronReadRefused>;
+export function openSealed<T = unknown>(
+  ring: KeyRing,
+  token: string,
+  purpose: string | undefined,
+  now: number,
+  skewMs: number,
+  reader?: PlaintextReader,
+): MaybePromise<SealOpenResult<T> | IronReadRefused> {
+  return after(ironOpen(ring, token, now, skewMs, reader), (opened) => (opened.ok ? readEnvelope<T>(ring, opened, purpose) : opened));
 }
 
 function readEnvelope<T>(ring: KeyRing, opened: IronOpened, purpose: string | undefined): SealOpenResult<T> {

@@ -67,27 +67,63 @@ export interface IronRefused {
 
 export type IronResult = IronOpened | IronRefused;
 
-const refuse = (code: UnsealErrorCode): IronRefused => ({ ok: false, code });
+/**
+ * Reads a plaintext that does not start with `{`: the session store's
+ * compressed payloads (`0xFF ‖ raw DEFLATE`, see `util/compress.ts`). Given
+ * by the caller, so that this module (and every bundle that only seals)
+ * holds no decompression code. Without one, such a plaintext is read as
+ * UTF-8 as before (`ERR_SEAL_NOT_JSON`, since 0xFF is never UTF-8).
+ */
+export interface PlaintextReader {
+  /** The first byte this reader reads (the compression mark). */
+  readonly mark: number;
+  /** The authentic plaintext bytes (mark included) → the JSON text, or why not. */
+  read(bytes: Uint8Array): MaybePromise<{ readonly ok: true; readonly text: string } | { readonly ok: false; readonly code: 'ERR_SEAL_NOT_JSON' | 'ERR_SEAL_INFLATE_LIMIT' }>;
+  /**
+   * Longest text (UTF-16 units) the token cache may keep for a token this
+   * reader opened: larger ones are read again on every open, so that
+   * compression does not raise the memory the cache can hold.
+   */
+  readonly cacheLimit: number;
+}
+
+/**
+ * A refusal of an iron token, including a reader's inflation bound: the
+ * token is authentic, so the key id that opened it is known (a bomb means a
+ * key holder made it, and which key matters).
+ */
+export type IronReadRefused = IronRefused | { readonly ok: false; readonly code: 'ERR_SEAL_INFLATE_LIMIT'; readonly keyId: string };
+
+const refuse = <C extends UnsealErrorCode | 'ERR_SEAL_INFLATE_LIMIT'>(code: C): { readonly ok: false; readonly code: C } => ({ ok: false, code });
 
 /**
  * Seal a JSON text with the ring's current key.
  *
  * @param expiration ms since the epoch, or `undefined` for a token without expiry.
+ * @param plaintext the bytes to encrypt when they are not `json` itself (a
+ *   compressed form of it); the token cache remembers `json`, if it is at
+ *   most `cacheLimit` long ({@link PlaintextReader.cacheLimit}).
  */
-export function ironSeal(ring: KeyRing, json: string, expiration: number | undefined): MaybePromise<string> {
+export function ironSeal(
+  ring: KeyRing,
+  json: string,
+  expiration: number | undefined,
+  plaintext: Uint8Array | string = json,
+  cacheLimit = Number.POSITIVE_INFINITY,
+): MaybePromise<string> {
   const key = ring.current;
   // Chained with `after` rather than awaited, so the node:crypto engine seals
   // synchronously (no promise, no microtask): adapters rely on that to commit
   // a session while node:http writes its headers.
   return after(key.sealKeys(), ({ encSalt, macSalt, encKey, macKey }) => {
     const iv = randomBytes(IV_BYTES);
-    return after(key.engine.encrypt(encKey, iv, json), (ciphertext) => {
+    return after(key.engine.encrypt(encKey, iv, plaintext), (ciphertext) => {
       const base = `${IRON_PREFIX}*${key.id}*${encSalt}*${toBase64Url(iv)}*${toBase64Url(ciphertext)}*${expiration ?? ''}`;
       const engine = key.engine;
       // PERF: `npm run bench:peers` (ours-cold round trip; bench/README.md "Peer benchmark"): the node engine gives the digest as text, no Buffer made.
       return after(engine.macText ? engine.macText(macKey, base) : after(engine.sign(macKey, base), toBase64Url), (macText) => {
         const token = `${base}*${macSalt}*${macText}`;
-        ring.remember(token, json, key, expiration);
+        if (json.length <= cacheLimit) ring.remember(token, json, key, expiration);
         return token;
       });
     });
@@ -101,8 +137,11 @@ export function ironSeal(ring: KeyRing, json: string, expiration: number | undef
  *
  * @param now ms since the epoch.
  * @param skewMs how far past its expiration a token is still accepted.
+ * @param reader reads a plaintext starting with `reader.mark` (compressed); without it, such a plaintext is not JSON.
  */
-export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: number): MaybePromise<IronResult> {
+export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: number): MaybePromise<IronResult>;
+export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: number, reader: PlaintextReader | undefined): MaybePromise<IronResult | IronReadRefused>;
+export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: number, reader?: PlaintextReader): MaybePromise<IronResult | IronReadRefused> {
   if (typeof token !== 'string') return refuse('ERR_SEAL_MALFORMED');
   const known = ring.recall(token);
   if (known) {
@@ -148,16 +187,16 @@ export function ironOpen(ring: KeyRing, token: string, now: number, skewMs: numb
   }
   const base = token.slice(0, token.length - macSalt.length - macText.length - 2);
   const engine = key.engine;
-  return guard(() =>
+  return guard<IronResult | IronReadRefused>(() =>
     after(cachedMacKey ?? key.derive(macSalt, 'mac'), (macKey) =>
       // PERF: `npm run bench:peers` (ours-cold read only): the node engine checks the digest text without a Buffer per digest.
-      after(engine.verify(macKey, base, engine.macText ? macText : decodeBase64Url(macText)!), (valid): MaybePromise<IronResult> => {
+      after(engine.verify(macKey, base, engine.macText ? macText : decodeBase64Url(macText)!), (valid): MaybePromise<IronResult | IronReadRefused> => {
         // Strictly `true`: anything else (false, or a value that is not a boolean at all) refuses.
         if (valid !== true) return refuse(B64URL.test(ivText) && B64URL.test(cipherText) ? 'ERR_SEAL_BAD_MAC' : 'ERR_SEAL_MALFORMED');
         if (cachedMacKey === undefined) key.remember(macSalt, 'mac', macKey);
         const expiration = expText === '' ? undefined : Number(expText);
         if (expiration !== undefined && expiration <= now - skewMs) return refuse('ERR_SEAL_EXPIRED');
-        return decryptVerified(ring, token, key, encSalt, cachedEncKey, ivText, cipherText, expiration);
+        return decryptVerified(ring, token, key, encSalt, cachedEncKey, ivText, cipherText, expiration, reader);
       }),
     ),
     'ERR_SEAL_BAD_MAC',
@@ -174,17 +213,25 @@ function decryptVerified(
   ivText: string,
   cipherText: string,
   expiration: number | undefined,
-): MaybePromise<IronResult> {
+  reader: PlaintextReader | undefined,
+): MaybePromise<IronResult | IronReadRefused> {
   // Both are covered by the MAC that just held, so they are our own encoding: no need to re-validate each character.
   const iv = decodeBase64Url(ivText);
   const ciphertext = decodeBase64Url(cipherText);
   if (!iv || iv.length !== IV_BYTES || !ciphertext || ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     return refuse('ERR_SEAL_MALFORMED');
   }
-  return guard(() =>
+  return guard<IronResult | IronReadRefused>(() =>
     after(cachedEncKey ?? key.derive(encSalt, 'encrypt'), (encKey) =>
-      after(key.engine.decrypt(encKey, iv, ciphertext), (plainBytes): IronResult => {
+      after(key.engine.decrypt(encKey, iv, ciphertext), (plainBytes): MaybePromise<IronResult | IronReadRefused> => {
         if (cachedEncKey === undefined) key.remember(encSalt, 'encrypt', encKey);
+        if (reader !== undefined && plainBytes[0] === reader.mark) {
+          return after(reader.read(plainBytes), (read): IronResult | IronReadRefused => {
+            if (!read.ok) return read.code === 'ERR_SEAL_INFLATE_LIMIT' ? { ok: false, code: read.code, keyId: key.id } : refuse(read.code);
+            if (read.text.length <= reader.cacheLimit) ring.remember(token, read.text, key, expiration);
+            return { ok: true, plaintext: read.text, key, expiration };
+          });
+        }
         let plaintext: string;
         try {
           plaintext = fromUtf8(plainBytes);
@@ -203,7 +250,7 @@ function decryptVerified(
  * Run a step that may throw or reject (crypto errors: bad padding, a key the
  * engine refuses) and turn any failure into a refusal with `code`.
  */
-function guard(run: () => MaybePromise<IronResult>, code: UnsealErrorCode): MaybePromise<IronResult> {
+function guard<R extends IronResult | IronReadRefused>(run: () => MaybePromise<R>, code: UnsealErrorCode): MaybePromise<R | IronRefused> {
   try {
     const value = run();
     return isPromiseLike(value) ? Promise.resolve(value).catch(() => refuse(code)) : value;

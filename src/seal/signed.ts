@@ -43,12 +43,12 @@
  * @module
  */
 import { SessionError, configError, rejectUnknownOptions, type UnsealErrorCode } from '../errors';
-import { INFLATE_FACTOR, packPlaintext, unpackPlaintext } from '../util/compress';
+import { packPlaintext, unpackPlaintext } from '../util/compress';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { fromBase64Url, toBase64Url, utf8 } from '../util/encoding';
 import { toLosslessJson } from '../util/json';
 import { requireOptions } from '../util/options';
-import { checkSkew, checkUserPurpose, type SealOpened } from './index';
+import { checkSkew, checkUserPurpose, type PlaintextPacker, type SealOpened } from './index';
 import { KEY_RING_OPTIONS, resolveKeyRing, type KeyRing, type KeyRingOptions, type Keys, type RingKey } from './keys';
 
 /** The first component of every signed token (iron's is `Fe26.2`). */
@@ -60,6 +60,8 @@ export type SignedRefusalCode = UnsealErrorCode | 'ERR_SEAL_INFLATE_LIMIT';
 export interface SignedRefused {
   readonly ok: false;
   readonly code: SignedRefusalCode;
+  /** With `ERR_SEAL_INFLATE_LIMIT` (an authentic token): the key id that signed it. */
+  readonly keyId?: string;
 }
 
 /** What {@link openSigned} returns: the same success shape as `openSealed`. */
@@ -117,8 +119,12 @@ const B64URL = /^[A-Za-z0-9_-]+$/;
 const MAC_CHARS = 43;
 const MAC_BYTES = 32;
 const MAX_TTL_SECONDS = 2 ** 31;
-/** Default inflation bound of {@link verifyData}: the store's default budget (6144) × the factor. */
-export const DEFAULT_MAX_INFLATED = INFLATE_FACTOR * 6144;
+/**
+ * Default inflation bound of {@link verifyData}: the store's default budget
+ * (6144) × `INFLATE_FACTOR` (16), written out: a product of imported
+ * constants is kept by bundlers in bundles that only seal.
+ */
+export const DEFAULT_MAX_INFLATED = 98_304;
 
 const MESSAGES: Record<SignedRefusalCode, string> = {
   ERR_SEAL_MALFORMED: 'sealed-session: the token is not a well-formed signed token',
@@ -146,6 +152,8 @@ function signingKeyOf(key: RingKey): MaybePromise<unknown> {
  * compressing); throws `ERR_SEAL_NOT_SERIALIZABLE` synchronously.
  *
  * @param expiresAt ms since the epoch, or `undefined` for no expiry.
+ * @param compress whether to compress (`packPlaintext`), or the session store's packer (which also bounds the text).
+ * @param depth the depth of `data` for the JSON walk's limit (-1 for a session payload, as `sealWithRing`).
  * @internal
  */
 export function signWithRing(
@@ -154,9 +162,10 @@ export function signWithRing(
   purpose: string | undefined,
   now: number,
   expiresAt: number | undefined,
-  compress = false,
+  compress: boolean | PlaintextPacker = false,
+  depth = 0,
 ): MaybePromise<string> {
-  const json = toLosslessJson(data);
+  const json = toLosslessJson(data, depth);
   if (json === undefined) {
     throw new SessionError(
       'ERR_SEAL_NOT_SERIALIZABLE',
@@ -166,7 +175,7 @@ export function signWithRing(
   const envelope = purpose === undefined ? `{"i":${now},"d":${json}}` : `{"i":${now},"p":${JSON.stringify(purpose)},"d":${json}}`;
   const key = ring.current;
   const expiration = expiresAt === undefined ? '' : String(Math.ceil(expiresAt));
-  return after(packPlaintext(envelope, compress), (plaintext) => {
+  return after(typeof compress === 'boolean' ? packPlaintext(envelope, compress) : compress.pack(envelope), (plaintext) => {
     const base = `${SIGNED_PREFIX}*${key.id}*${expiration}*${toBase64Url(typeof plaintext === 'string' ? utf8(plaintext) : plaintext)}`;
     return after(signingKeyOf(key), (macKey) => after(key.engine.sign(macKey, base), (mac) => `${base}*${toBase64Url(mac)}`));
   });
@@ -218,7 +227,7 @@ export function openSigned<T = unknown>(
         const bytes = fromBase64Url(payload);
         if (!bytes) return refuse('ERR_SEAL_MALFORMED');
         return after(unpackPlaintext(bytes, maxInflatedBytes), (unpacked) => {
-          if (!unpacked.ok) return refuse(unpacked.reason === 'too-large' ? 'ERR_SEAL_INFLATE_LIMIT' : 'ERR_SEAL_NOT_JSON');
+          if (!unpacked.ok) return unpacked.reason === 'too-large' ? { ok: false, code: 'ERR_SEAL_INFLATE_LIMIT', keyId: key.id } : refuse('ERR_SEAL_NOT_JSON');
           return readEnvelope<T>(ring, key, unpacked.text, purpose, expiration);
         });
       }),

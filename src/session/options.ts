@@ -11,8 +11,9 @@ import { resolveCookieOptions, type CookieOptions, type ResolvedCookieOptions } 
 import { checkSkew } from '../seal/index';
 import { requireOptions } from '../util/options';
 import { KEY_RING_OPTIONS, checkKeyRingOptions, createKeyRing, deferredKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
+import { createCodec, type SessionCodec } from './codec';
 import { isLegacyReader, type LegacyReader } from './legacy';
-import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
+import { isStandardSchema, jsonObjectSchema, type Json, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /**
  * Why a session cookie that came with the request was not accepted
@@ -61,7 +62,20 @@ export type InvalidReason =
   /** The `isRevoked` hook said so ("log out everywhere"), or the session was created before `notBefore`. */
   | 'revoked'
   /** Larger than the configured budget: refused without decrypting. */
-  | 'oversized';
+  | 'oversized'
+  /**
+   * Authentic, but its compressed payload would inflate past 16 × `maxBytes`
+   * (a decompression bomb, which only a holder of the key can make): refused
+   * once the bound is reached, never inflated in full.
+   */
+  | 'inflate-limit'
+  /**
+   * A token of the other `content` mode: a sealed (`Fe26.2`) cookie at a
+   * store with `content: 'signed'`, or a signed (`Sig1`) one at an encrypted
+   * store. Refused before any key is used; the store's `content` changed, or
+   * the cookie is another store's.
+   */
+  | 'wrong-content';
 
 /**
  * What the `onInvalid` hook receives. Never contains the cookie value.
@@ -77,8 +91,15 @@ export type InvalidReason =
  * ```
  */
 export interface InvalidSessionEvent {
-  /** Why the cookie was refused. */
-  readonly reason: InvalidReason;
+  /**
+   * Why the cookie was refused; or `invalid-flash`: the session was
+   * accepted, but one of its flash values no longer passes `flashSchema`
+   * (for example after a deploy), so that value alone was dropped (named in
+   * `flashKey`; `session.invalidReason` stays unset).
+   */
+  readonly reason: InvalidReason | 'invalid-flash';
+  /** With `invalid-flash`: the key of the dropped flash value. */
+  readonly flashKey?: string;
   /** The session cookie name. */
   readonly cookie: string;
   /** The key id of the cookie when it was authentic (for `expired`, `idle`, `invalid-schema`, `revoked`…). */
@@ -129,6 +150,7 @@ export interface SessionInfo<State> {
  * Options of `new CookieSessionStore(options)`.
  *
  * @typeParam S the schema type; the session state is its output type.
+ * @typeParam F the flash schema's type, if any; `flash` and `takeFlash` are typed from its output.
  *
  * @example
  * ```ts
@@ -147,7 +169,10 @@ export interface SessionInfo<State> {
  * const store = new CookieSessionStore(options);
  * ```
  */
-export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> extends KeyRingOptions {
+export interface CookieSessionStoreOptions<
+  S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>,
+  F extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined,
+> extends KeyRingOptions {
   /**
    * The secret(s) that seal and unseal the cookie. See `Keys`. Checked when
    * the store is built, so a wrong key fails at startup. Or a function
@@ -164,6 +189,28 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * make them optional. Writes are validated synchronously.
    */
   readonly schema?: S;
+  /**
+   * A Standard Schema (zod 4…) object schema for flash values, every field
+   * optional: `z.object({ notice: z.string(), error: z.string() }).partial()`
+   * (as React Router types its flash data). `flash(key, value)` and
+   * `takeFlash(key)` are then typed from its output, `flash` throws
+   * `ERR_SESSION_INVALID` for a value it refuses or a key it lacks, and a
+   * loaded flash value it refuses is dropped alone (reported to `onInvalid`
+   * as `invalid-flash`). Each value is validated on its own, as
+   * `{ [key]: value }`, synchronously. Without it, flash values are any JSON.
+   *
+   * @example
+   * ```ts
+   * const store = new CookieSessionStore({
+   *   keys: process.env.SESSION_SECRET!,
+   *   flashSchema: z.object({ notice: z.string().max(200), attempts: z.number().int() }).partial(),
+   * });
+   * const session = await store.load(cookieHeader);
+   * session.flash('notice', 'Saved'); // session.flash('notice', 42) does not compile
+   * const notice = session.takeFlash('notice'); // string | undefined
+   * ```
+   */
+  readonly flashSchema?: F;
   /** Cookie name and attributes. Defaults: `session`, Secure, HttpOnly, SameSite=Lax, Path=/. */
   readonly cookie?: CookieOptions;
   /** Absolute lifetime of a session, in seconds since it was created. Default 7 days. */
@@ -226,6 +273,28 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * expiry sealed in the iron token itself.
    */
   readonly timestampSkewSec?: number;
+  /**
+   * What the cookie carries. `'encrypted'` (default): an iron seal, AES-256-CBC
+   * + HMAC-SHA-256, unreadable without the key. `'signed'`: **readable by
+   * anyone who holds the cookie** (base64url of JSON), only tamper-proof: an
+   * HMAC-SHA-256 token (`Sig1*…`, smaller than a seal) with the same keys,
+   * rotation, purpose binding and server-side expiry, for state the client
+   * may see (UI preferences, A/B buckets). The two never read each other's
+   * cookies (reason `wrong-content`), so changing it ends every session.
+   */
+  readonly content?: 'encrypted' | 'signed';
+  /**
+   * Compress the state before sealing, when that makes it smaller (raw
+   * DEFLATE of the platform: node:zlib, or CompressionStream on Web
+   * runtimes). Default `false`. **Compressing secret data next to data an
+   * attacker chooses leaks the secret through the cookie's length**
+   * (CRIME/BREACH): see SECURITY.md before turning it on. Cookies are read
+   * compressed or not whatever this says; a compressed one that would inflate
+   * past 16 × `maxBytes` is refused (`inflate-limit`), and a state whose JSON
+   * is over that bound cannot be written (`ERR_SESSION_TOO_LARGE`). A runtime
+   * with no deflate refuses `true` (`ERR_CONFIG_OPTION`).
+   */
+  readonly compress?: boolean;
   /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
   readonly onInvalid?: (event: InvalidSessionEvent) => void;
   /**
@@ -272,10 +341,26 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
  */
 export type SchemaState<S> = S extends StandardSchemaV1<unknown, infer O> ? (unknown extends O ? JsonObject : [O] extends [object] ? O : never) : never;
 
+/**
+ * The flash values' type of a store with flash schema `F`: its output, by
+ * key (`flash` and `takeFlash` are typed from it); without a flash schema,
+ * or with one typed only as `StandardSchemaV1`, any JSON value under any key.
+ *
+ * @example
+ * ```ts
+ * const flashSchema = z.object({ notice: z.string() }).partial();
+ * type Flash = FlashState<typeof flashSchema>; // { notice?: string | undefined }
+ * type Untyped = FlashState<undefined>; // Record<string, Json>
+ * ```
+ */
+export type FlashState<F> = F extends StandardSchemaV1<unknown, infer O> ? (unknown extends O ? Record<string, Json> : [O] extends [object] ? O : never) : Record<string, Json>;
+
 /** Options after defaults and validation. */
 export interface ResolvedStoreOptions {
   readonly ring: KeyRing;
   readonly schema: StandardSchemaV1;
+  /** `flashSchema`, if given. */
+  readonly flashSchema: StandardSchemaV1 | undefined;
   readonly cookie: ResolvedCookieOptions;
   readonly purpose: string;
   /** All in seconds. */
@@ -293,6 +378,8 @@ export interface ResolvedStoreOptions {
   readonly maxBytes: number;
   readonly skewMs: number;
   readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
+  /** `content` and `compress`: how payloads become cookie values and back. */
+  readonly codec: SessionCodec;
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
   /** Reads another library's cookie to migrate it (`legacy`). */
   readonly legacy: LegacyReader | undefined;
@@ -342,11 +429,11 @@ function hook<F>(value: unknown, option: string): F | undefined {
  */
 export const STORE_OPTIONS: readonly string[] = [
   'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'maxTtl', 'maxIdleTimeout', 'notBefore', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
-  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', ...KEY_RING_OPTIONS,
+  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'content', 'compress', 'flashSchema', ...KEY_RING_OPTIONS,
 ];
 
 /** Validate options and apply defaults. */
-export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1>): ResolvedStoreOptions {
+export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardSchemaV1, StandardSchemaV1 | undefined>): ResolvedStoreOptions {
   requireOptions(options);
   if (Object.hasOwn(options, 'fromIronSession')) {
     throw configError('ERR_CONFIG_OPTION', 'fromIronSession', "has moved: pass legacy: fromIronSession({ cookieName, password, ttl }), imported from 'sealed-session/iron-session'");
@@ -359,6 +446,9 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
   const ring = deferred ? undefined : createKeyRing(options.keys as Keys, ringOptionsOf(options));
   if (options.schema !== undefined && !isStandardSchema(options.schema)) {
     throw configError('ERR_CONFIG_OPTION', 'schema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({...})');
+  }
+  if (options.flashSchema !== undefined && !isStandardSchema(options.flashSchema)) {
+    throw configError('ERR_CONFIG_OPTION', 'flashSchema', 'must implement Standard Schema v1 (zod 4, valibot, arktype…); pass e.g. z.object({ notice: z.string() }).partial()');
   }
   const maxChunks = options.maxChunks ?? DEFAULTS.maxChunks;
   assertMaxChunks(maxChunks);
@@ -382,9 +472,21 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
       `must be a whole number of octets from 512 to what ${maxChunks} cookie(s) can hold (${capacity}); raise maxChunks for a larger budget`,
     );
   }
+  const content = oneOf(options.content, 'content', ['encrypted', 'signed'], 'encrypted');
+  if (options.compress !== undefined && typeof options.compress !== 'boolean') {
+    throw configError('ERR_CONFIG_OPTION', 'compress', `must be true or false; got ${describe(options.compress)}`);
+  }
+  if (content === 'signed' && options.legacy !== undefined) {
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      'legacy',
+      "cannot be used with content: 'signed': it would re-issue encrypted iron-session cookies as cookies anyone can read; migrate with content: 'encrypted'",
+    );
+  }
   const resolved: ResolvedStoreOptions = {
     ring: ring!,
     schema: (options.schema ?? jsonObjectSchema) as StandardSchemaV1,
+    flashSchema: options.flashSchema,
     cookie,
     purpose: `cookie:${cookie.name}`,
     ttl,
@@ -399,6 +501,7 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     maxBytes,
     skewMs: checkSkew(options.timestampSkewSec),
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
+    codec: createCodec(content, options.compress ?? false, maxBytes),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
     legacy: resolveLegacy(options.legacy),
   };

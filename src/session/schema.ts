@@ -151,17 +151,17 @@ export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
 
 /**
  * Validate synchronously, as session writes must. A schema that answers with
- * a promise (async refinements) is a configuration error.
+ * a promise (async refinements) is a configuration error naming `option`.
  *
  * @internal
  */
-export function validateSync<T>(schema: StandardSchemaV1, value: unknown): StandardResult<T> {
+export function validateSync<T>(schema: StandardSchemaV1, value: unknown, option = 'schema'): StandardResult<T> {
   const result = schema['~standard'].validate(value) as StandardResult<T> | Promise<unknown>;
   if (isPromiseLike(result)) {
     Promise.resolve(result).catch(() => {});
     throw configError(
       'ERR_CONFIG_OPTION',
-      'schema',
+      option,
       'validates asynchronously; session reads and writes validate synchronously, so use a schema without async refinements',
     );
   }

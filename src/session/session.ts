@@ -6,7 +6,8 @@
  */
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
-import { jsonObjectSchema, outputIssue, rejectIssues, validateSync, type Json } from './schema';
+import { checkFlash } from './flash';
+import { outputIssue, rejectIssues, validateSync, type Json } from './schema';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { writeCookies, type CookieWrite } from './writer';
 import { Lifetime } from './lifetime';
@@ -70,6 +71,13 @@ export type DeepReadonly<T> = T extends (infer E)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
+/**
+ * What `takeFlash<T>` may claim a value is: any JSON for a store without a
+ * `flashSchema` (an unchecked cast, as before), nothing with one (the type
+ * comes from the schema, so `takeFlash<string>(…)` does not compile).
+ */
+type UncheckedFlash<Flash> = string extends keyof Flash ? Json : never;
+
 /** @internal What the store hands a new session. */
 export interface SessionInit<State> {
   readonly options: ResolvedStoreOptions;
@@ -97,6 +105,7 @@ export interface SessionInit<State> {
  * `store.handleSession(req, res)`.
  *
  * @typeParam State the state type, from the store's schema.
+ * @typeParam Flash the flash values' type, from the store's `flashSchema` (any JSON without one).
  *
  * @example
  * ```ts
@@ -105,7 +114,7 @@ export interface SessionInit<State> {
  * const setCookies = await session.commit(); // add each to the response
  * ```
  */
-export class Session<State extends object = Record<string, Json>> {
+export class Session<State extends object = Record<string, Json>, Flash extends object = Record<string, Json>> {
   readonly #o: ResolvedStoreOptions;
   readonly #fresh: () => State;
   #state: State;
@@ -342,7 +351,9 @@ export class Session<State extends object = Record<string, Json>> {
   /**
    * Add a flash value: kept in the cookie until a later request reads it with
    * {@link takeFlash}. For "Saved!" notices across a redirect. The value must
-   * be JSON (`ERR_SESSION_INVALID` otherwise).
+   * be JSON, and pass the store's `flashSchema` if it has one, which also
+   * types `key` and `value` (`ERR_SESSION_INVALID` otherwise, and nothing
+   * changes).
    *
    * @example
    * ```ts
@@ -351,30 +362,35 @@ export class Session<State extends object = Record<string, Json>> {
    * return Response.redirect(new URL('/profile', request.url), 303);
    * ```
    */
-  flash(key: string, value: Json): void {
+  flash<K extends keyof Flash & string>(key: K, value: Exclude<Flash[K], undefined>): void {
     // Validated now, like `set`: a value JSON cannot carry (NaN, a Date…) would otherwise make every commit throw.
-    const checked = validateSync(jsonObjectSchema, { [key]: value });
-    if (checked.issues) rejectIssues('the flash value', checked.issues);
+    const checked = checkFlash(this.#o.flashSchema, key, value);
+    if (!checked.ok) rejectIssues('the flash value', checked.issues, this.#o.flashSchema ? 'flashSchema' : undefined);
     this.#beginWrite();
-    this.#flashOut = { ...this.#flashOut, [key]: value };
+    this.#flashOut = { ...this.#flashOut, [key]: checked.value };
     this.#markChanged();
   }
 
   /**
    * Read a flash value set by an earlier request, and remove it (the cookie
    * is rewritten on commit). Values flashed during this same request are
-   * not visible here.
+   * not visible here. With a `flashSchema`, `key` and the result are typed
+   * from it (and the value was validated when the cookie was read); without
+   * one, the result is any JSON, and `takeFlash<T>` states what you expect
+   * (unchecked).
    *
    * @example
    * ```ts
-   * const notice = session.takeFlash<string>('notice'); // 'Profile saved', then undefined
+   * const notice = session.takeFlash('notice'); // 'Profile saved', then undefined
    * await session.commit();
    * ```
    */
-  takeFlash<T extends Json = Json>(key: string): T | undefined {
+  takeFlash<T extends UncheckedFlash<Flash> = never, K extends keyof Flash & string = keyof Flash & string>(
+    key: K,
+  ): ([T] extends [never] ? Exclude<Flash[K], undefined> : T) | undefined {
     const incoming = this.#flashIn;
     if (!incoming || !Object.hasOwn(incoming, key)) return undefined;
-    const value = incoming[key] as T;
+    const value = incoming[key] as never;
     const { [key]: _, ...rest } = incoming;
     this.#flashIn = Object.keys(rest).length ? rest : undefined;
     this.#markChanged();

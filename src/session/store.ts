@@ -10,10 +10,11 @@ import { configError } from '../errors';
 import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
-import { openSealed, type SealOpenResult } from '../seal/index';
+import { isOtherContent, openPayload, type CodecOpenResult } from './codec';
 import {
   resolveStoreOptions,
   type CookieSessionStoreOptions,
+  type FlashState,
   type SchemaState,
   type InvalidReason,
   type InvalidSessionEvent,
@@ -21,6 +22,7 @@ import {
 } from './options';
 import type { LegacyReader } from './legacy';
 import { lifetimeRefusal } from './lifetime';
+import { acceptedFlash } from './flash';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session } from './session';
@@ -57,13 +59,14 @@ interface Base<S extends StandardSchemaV1> {
   readonly chunksPresent: readonly number[];
 }
 
-const REASONS: Record<UnsealErrorCode, InvalidReason> = {
+const REASONS: Record<UnsealErrorCode | 'ERR_SEAL_INFLATE_LIMIT', InvalidReason> = {
   ERR_SEAL_MALFORMED: 'malformed',
   ERR_SEAL_BAD_MAC: 'tampered',
   ERR_SEAL_EXPIRED: 'expired',
   ERR_SEAL_UNKNOWN_KEY: 'unknown-key',
   ERR_SEAL_PURPOSE: 'wrong-purpose',
   ERR_SEAL_NOT_JSON: 'malformed',
+  ERR_SEAL_INFLATE_LIMIT: 'inflate-limit',
 };
 
 /**
@@ -88,7 +91,7 @@ export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
   ? SchemaState<StoreOrSchema>
   : StoreOrSchema extends {
         /** A store's `load`: the state type is read off the session it resolves to. */
-        load(cookieHeader: never): Promise<Session<infer State>>;
+        load(cookieHeader: never): Promise<Session<infer State, any>>;
       }
     ? State
     : never;
@@ -102,6 +105,7 @@ export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
  * lifetimes sealed inside it.
  *
  * @typeParam S the schema; the session state is its output type.
+ * @typeParam F the flash schema (`flashSchema`), if any; flash values are typed from its output.
  *
  * @example
  * ```ts
@@ -121,7 +125,7 @@ export type InferState<StoreOrSchema> = StoreOrSchema extends StandardSchemaV1
  * for (const value of await session.commit()) headers.append('set-cookie', value);
  * ```
  */
-export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>> {
+export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObject, JsonObject>, F extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined> {
   /** @internal */
   readonly options: ResolvedStoreOptions;
 
@@ -129,8 +133,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * Validate the configuration; throws `ERR_CONFIG_*` with the option at fault
    * and what to change.
    */
-  constructor(options: CookieSessionStoreOptions<S>) {
-    this.options = resolveStoreOptions(options as CookieSessionStoreOptions<StandardSchemaV1>);
+  constructor(options: CookieSessionStoreOptions<S, F>) {
+    this.options = resolveStoreOptions(options as CookieSessionStoreOptions<StandardSchemaV1, StandardSchemaV1 | undefined>);
     const result = validateSync(this.options.schema, {});
     if (result.issues) {
       throw configError(
@@ -138,6 +142,17 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
         'schema',
         `does not accept {}: a fresh session starts from the schema's defaults, so give every field a .default() or make it .optional() (${result.issues[0]?.message ?? 'invalid'})`,
       );
+    }
+    const flashSchema = this.options.flashSchema;
+    if (flashSchema) {
+      const flashes = validateSync<unknown>(flashSchema, {}, 'flashSchema');
+      if (flashes.issues || flashes.value === null || typeof flashes.value !== 'object') {
+        throw configError(
+          'ERR_CONFIG_OPTION',
+          'flashSchema',
+          `does not accept {}: each flash value is validated on its own, as { [key]: value }, so make every field optional (z.object({ ... }).partial())${flashes.issues ? ` (${flashes.issues[0]?.message ?? 'invalid'})` : ''}`,
+        );
+      }
     }
     const notJson = outputIssue(this.options.schema, result.value);
     if (notJson) {
@@ -194,7 +209,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * if (session.invalidReason) log.info('session dropped', session.invalidReason);
    * ```
    */
-  load(cookieHeader: string | null | undefined): Promise<Session<SchemaState<S>>> {
+  load(cookieHeader: string | null | undefined): Promise<Session<SchemaState<S>, FlashState<F>>> {
     try {
       const session = this.loadNow(cookieHeader);
       return isPromiseLike(session) ? session : Promise.resolve(session);
@@ -210,7 +225,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
    * (A named method, not a symbol-keyed one: a computed key keeps bundlers
    * from dropping the class from bundles that only use `sealData`.)
    */
-  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>>> {
+  loadNow(cookieHeader: string | null | undefined): MaybePromise<Session<SchemaState<S>, FlashState<F>>> {
     const o = this.options;
     // Keys given as a function are resolved (and checked) here, at the first load: a bad one rejects every load.
     const ring = o.ring;
@@ -234,14 +249,18 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     // Bounded work before any crypto: the joined value alone (leftover chunks past the head's count are ignored) must fit the budget.
     if (read.value.length > o.maxBytes) return this.#refuse(base, 'oversized');
 
+    // A signed cookie at an encrypted store, or the reverse: never read as the other.
+    if (isOtherContent(o.codec, read.value)) return this.#refuse(base, 'wrong-content');
+
     // The seal's own expiry is checked below, once the payload says which limit (absolute or idle) ran out.
-    return after(openSealed(ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
+    return after(openPayload(o.codec, ring, read.value, o.purpose, now, Number.POSITIVE_INFINITY), (opened) => this.#opened(base, opened, now));
   }
 
   /** The checks after the seal opened: payload, clocks, lifetimes, schema, revocation. */
-  #opened(base: Base<S>, opened: SealOpenResult<unknown>, now: number): MaybePromise<Session<SchemaState<S>>> {
+  #opened(base: Base<S>, opened: CodecOpenResult, now: number): MaybePromise<Session<SchemaState<S>, FlashState<F>>> {
     const o = this.options;
-    if (!opened.ok) return this.#refuse(base, REASONS[opened.code]);
+    // An inflation bound passed: authentic, so the key id is known (a bomb was made by a holder of that key).
+    if (!opened.ok) return this.#refuse(base, REASONS[opened.code], 'keyId' in opened ? opened.keyId : undefined);
     const payload = readPayload(opened.data);
     if (!payload) return this.#refuse(base, 'malformed', opened.keyId);
     const refuse = (reason: InvalidReason) => this.#refuse(base, reason, opened.keyId, payload.id);
@@ -254,11 +273,24 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     return after(checked, (validated) => {
       if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
       const state = validated.value;
+      const accepted = o.flashSchema !== undefined && payload.flash !== undefined ? this.#checkedFlash(o.flashSchema, payload, opened.keyId) : payload;
       // Spelled out, not spread from `base`: an object spread here costs more than the rest of a cached load.
       const session = () =>
-        new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload, issuedAt: opened.issuedAt, stale: opened.stale });
+        new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload: accepted, issuedAt: opened.issuedAt, stale: opened.stale });
       return this.#unlessRevoked(payload.id, createdAt, opened.issuedAt, state, session, refuse);
     });
+  }
+
+  /**
+   * The payload with only the flash values `flashSchema` accepts, each
+   * checked on its own; every one dropped is reported (`invalid-flash`), and
+   * the session stays.
+   */
+  #checkedFlash(flashSchema: StandardSchemaV1, payload: SessionPayload, keyId: string): SessionPayload {
+    const flash = acceptedFlash(flashSchema, payload.flash!, (flashKey) =>
+      this.#report({ reason: 'invalid-flash', cookie: this.options.cookie.name, keyId, sessionId: payload.id, flashKey }),
+    );
+    return { ...payload, flash };
   }
 
   /**
@@ -270,16 +302,16 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     createdAt: number,
     issuedAt: number,
     state: SchemaState<S>,
-    accept: () => Session<SchemaState<S>>,
-    refuse: (reason: InvalidReason) => Session<SchemaState<S>>,
-  ): MaybePromise<Session<SchemaState<S>>> {
+    accept: () => Session<SchemaState<S>, FlashState<F>>,
+    refuse: (reason: InvalidReason) => Session<SchemaState<S>, FlashState<F>>,
+  ): MaybePromise<Session<SchemaState<S>, FlashState<F>>> {
     const isRevoked = this.options.isRevoked;
     if (!isRevoked) return accept();
     return Promise.resolve(isRevoked({ id, createdAt, issuedAt, data: state as never })).then((revoked) => (revoked ? refuse('revoked') : accept()));
   }
 
   /** An empty session for a cookie that was refused, reported to `onInvalid`. */
-  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<SchemaState<S>> {
+  #refuse(base: Base<S>, reason: InvalidReason, keyId?: string, sessionId?: string): Session<SchemaState<S>, FlashState<F>> {
     this.#report({ reason, cookie: this.options.cookie.name, ...(keyId !== undefined && { keyId }), ...(sessionId !== undefined && { sessionId }) });
     // A cookie sealed with a key this server does not know may be fine on
     // another server (a rotation being rolled out): leave it alone.
@@ -296,11 +328,11 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     header: string | undefined,
     now: number,
     base: Base<S>,
-  ): Promise<Session<SchemaState<S>> | undefined> {
+  ): Promise<Session<SchemaState<S>, FlashState<F>> | undefined> {
     const o = this.options;
     const cookie = legacy.find(header);
     if (!cookie) return undefined;
-    const refuse = (reason: InvalidReason): Session<SchemaState<S>> => {
+    const refuse = (reason: InvalidReason): Session<SchemaState<S>, FlashState<F>> => {
       this.#report({ reason, cookie: legacy.cookieName });
       return new Session({
         ...base,

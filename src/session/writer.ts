@@ -11,8 +11,8 @@ import { capacityBytes, planChunks } from '../cookie/framing';
 import { clampMaxAge } from '../cookie/max-age';
 import { formatCookie, serializeRemoval } from '../cookie/serialize';
 import { after, type MaybePromise } from '../util/maybe-promise';
-import { sealWithRing } from '../seal/index';
 import type { ResolvedStoreOptions } from './options';
+import { sealPayload } from './codec';
 import { writePayload, type SessionPayload } from './payload';
 
 export interface WriteRequest {
@@ -75,7 +75,7 @@ export function writeCookies(o: ResolvedStoreOptions, req: WriteRequest): MaybeP
   const absoluteEnd = req.createdAt + req.lifetime * 1000;
   const idleEnd = req.idleTimeout === undefined ? Number.POSITIVE_INFINITY : req.now + req.idleTimeout * 1000;
   const expiresAt = Math.min(absoluteEnd, idleEnd);
-  return after(sealWithRing(o.ring, req.payload && writePayload(req.payload), o.purpose, req.now, expiresAt, -1), (token) => planCookies(o, req, token, expiresAt));
+  return after(sealPayload(o.codec, o.ring, req.payload && writePayload(req.payload), o.purpose, req.now, expiresAt), (token) => planCookies(o, req, token, expiresAt));
 }
 
 function planCookies(o: ResolvedStoreOptions, req: WriteRequest, token: string, expiresAt: number): WriteResult {

@@ -209,8 +209,8 @@ export function inflate(bytes: Uint8Array, maxOutputBytes: number): Maybe<Inflat
   return inflateWeb(bytes, maxOutputBytes);
 }
 
-const CORRUPT: InflateResult = Object.freeze({ ok: false, reason: 'corrupt' });
-const TOO_LARGE: InflateResult = Object.freeze({ ok: false, reason: 'too-large' });
+const CORRUPT: InflateResult = /* @__PURE__ */ Object.freeze({ ok: false, reason: 'corrupt' });
+const TOO_LARGE: InflateResult = /* @__PURE__ */ Object.freeze({ ok: false, reason: 'too-large' });
 
 function inflateNode(z: Zlib, bytes: Uint8Array, max: number): InflateResult {
   try {
@@ -332,7 +332,7 @@ export function unpackPlaintext(bytes: Uint8Array, maxInflatedBytes: number): Ma
   return readText({ ok: true, bytes });
 }
 
-const NOT_JSON: UnpackResult = Object.freeze({ ok: false, reason: 'not-json' });
+const NOT_JSON: UnpackResult = /* @__PURE__ */ Object.freeze({ ok: false, reason: 'not-json' });
 
 function readText(result: InflateResult): UnpackResult {
   if (!result.ok) return result;

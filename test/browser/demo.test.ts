@@ -163,6 +163,36 @@ describeBrowser('Chromium (found by test/helpers/browser.ts)', () => {
       });
     });
 
+    test("with compression on, the 140-item cart needs 1 cookie instead of 3 (the toggle re-seals it at once), and the cart survives both ways", async () => {
+      await withPage(async (page, context) => {
+        await signIn(page, 'Ada');
+        expect(await text(page, 'compression')).toBe('off');
+        for (let i = 0; i < 14; i++) await press(page, 'Add 10 items');
+        expect(await text(page, 'cart-count')).toBe('140');
+        const off = await sessionCookies(context);
+        expect(off.map((c) => c.name)).toEqual([COOKIE, `${COOKIE}.1`, `${COOKIE}.2`]);
+
+        await press(page, 'Turn compression on');
+        expect(await text(page, 'compression')).toBe('on');
+        const on = await sessionCookies(context);
+        expect(on.map((c) => c.name)).toEqual([COOKIE]);
+        const octets = (cookies: Cookie[]) => cookies.reduce((sum, c) => sum + c.name.length + c.value.length, 0);
+        expect(octets(on)).toBeLessThan(octets(off) / 8);
+        await page.reload();
+        expect(await text(page, 'cart-count')).toBe('140');
+        expect(await text(page, 'user')).toBe('Ada');
+        // Changes keep it compressed.
+        await press(page, '+1');
+        expect((await sessionCookies(context)).map((c) => c.name)).toEqual([COOKIE]);
+
+        await press(page, 'Turn compression off');
+        expect(await text(page, 'compression')).toBe('off');
+        expect((await sessionCookies(context)).map((c) => c.name)).toEqual([COOKIE, `${COOKIE}.1`, `${COOKIE}.2`]);
+        expect(await text(page, 'cart-count')).toBe('140');
+        expect(await text(page, 'count')).toBe('1');
+      });
+    });
+
     test('signing out removes the session cookie and every chunk from the browser', async () => {
       await withPage(async (page, context) => {
         await signIn(page, 'Barbara');

@@ -67,6 +67,22 @@ describe('createSealedSessionStorage', () => {
     expect(gone.has('notice')).toBe(false);
   });
 
+  it("with a store's flashSchema, flash values are validated at run time too: a refused one throws ERR_SESSION_INVALID", async () => {
+    const typed = new CookieSessionStore({ keys, schema, cookie: { name: 'sid' }, maxChunks: 1, flashSchema: z.object({ notice: z.string().max(20) }).partial() });
+    const { getSession, commitSession } = createSealedSessionStorage<typeof schema, { notice: string }>(typed);
+    const a = await getSession();
+    let err: unknown;
+    try {
+      a.flash('notice', 'x'.repeat(21));
+    } catch (e) {
+      err = e;
+    }
+    expect(isSessionError(err, 'ERR_SESSION_INVALID')).toBe(true);
+    a.flash('notice', 'Saved');
+    const read = await getSession(cookieOf(await commitSession(a)));
+    expect(read.get('notice')).toBe('Saved');
+  });
+
   it('commitSession always returns one fresh cookie: an untouched new session, an unchanged one, a second commit', async () => {
     const { getSession, commitSession } = storage();
     const fresh = await getSession();

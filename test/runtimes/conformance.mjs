@@ -55,9 +55,41 @@ const schema = z.object({
   blob: z.string().optional(),
 });
 
-/** A store with the schema; `keys` defaults to the interop secret so Node 20 can read what it writes. */
-export function makeStore(keys = INTEROP_SECRET) {
-  return new CookieSessionStore({ keys, schema, cookie: { name: 'sess' } });
+/** A store with the schema; `keys` defaults to the interop secret so Node 20 can read what it writes. `options`: e.g. `{ compress: true }`. */
+export function makeStore(keys = INTEROP_SECRET, options = {}) {
+  return new CookieSessionStore({ keys, schema, cookie: { name: 'sess' }, ...options });
+}
+
+/** A repetitive state (a cart's worth of text): about 4 KB of text that deflates about tenfold: two cookies plain, one compressed. */
+export const COMPRESSIBLE_BLOB = Array.from({ length: 80 }, (_, i) => `SKU-${String(i + 1).padStart(5, '0')} Walnut spoon, hand carved x${1 + (i % 3)}`).join('; ');
+
+/** The state of the compressed cookie each runtime emits (`store+compress.round-trip`). */
+export const COMPRESSED_ROUND_TRIP_STATE = Object.freeze({ ...ROUND_TRIP_STATE, blob: COMPRESSIBLE_BLOB });
+
+/**
+ * The platform deflate the library uses here, found the way it finds it:
+ * node:zlib through process.getBuiltinModule, else Compression Streams, else none
+ * (Vercel's edge-runtime: then `compress: true` is refused at construction).
+ */
+export function compressionBackend() {
+  try {
+    const zlib = globalThis.process?.getBuiltinModule?.('node:zlib');
+    // The library's own self-test (src/util/compress.ts): the bound and the consumed input must be honoured.
+    if (zlib && typeof zlib.inflateRawSync === 'function' && typeof zlib.deflateRawSync === 'function') {
+      const packed = zlib.deflateRawSync(new Uint8Array(64 * 1024));
+      const { buffer, engine } = zlib.inflateRawSync(packed, { info: true });
+      let bounded = false;
+      try {
+        zlib.inflateRawSync(packed, { maxOutputLength: 1024 });
+      } catch (err) {
+        bounded = err?.code === 'ERR_BUFFER_TOO_LARGE';
+      }
+      if (buffer.length === 64 * 1024 && engine.bytesWritten === packed.length && bounded) return 'node:zlib';
+    }
+  } catch {
+    // not here, or not usable
+  }
+  return typeof globalThis.CompressionStream === 'function' && typeof globalThis.DecompressionStream === 'function' ? 'compression-streams' : 'none';
 }
 
 class CheckFailure extends Error {}
@@ -138,6 +170,12 @@ function request(cookie) {
   return new Request(`${ORIGIN}/`, cookie ? { headers: { cookie } } : {});
 }
 
+/** Random base64url text of `length` characters (6 bits of entropy each). */
+function randomBase64Url(length) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (b) => alphabet[b & 63]).join('');
+}
+
 /** Incompressible text of `length` hex characters. */
 function randomHex(length) {
   const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(length / 2)));
@@ -168,11 +206,21 @@ export function detectRuntime() {
 /** Seal the interop token and session cookie that every runtime must open (run by Node 20). */
 export async function createFixture() {
   const token = await sealData(INTEROP_DATA, { keys: INTEROP_SECRET, purpose: INTEROP_PURPOSE });
-  const headers = new Headers();
-  const session = await makeStore().handleSession(request(), headers);
-  for (const [key, value] of Object.entries(INTEROP_STATE)) session.set(key, value);
-  await session.commit();
-  return { token, cookie: cookieHeaderFrom(setCookies(headers)) };
+  const cookieOf = async (options, state) => {
+    const headers = new Headers();
+    const session = await makeStore(INTEROP_SECRET, options).handleSession(request(), headers);
+    for (const [key, value] of Object.entries(state)) session.set(key, value);
+    await session.commit();
+    return cookieHeaderFrom(setCookies(headers));
+  };
+  return {
+    token,
+    cookie: await cookieOf({}, INTEROP_STATE),
+    // Compressed by node:zlib: every runtime with a deflate must open it.
+    compressedCookie: await cookieOf({ compress: true }, { ...INTEROP_STATE, blob: COMPRESSIBLE_BLOB }),
+    // Signed only (content: 'signed'): every runtime must open it, and refuse it at an encrypted store.
+    signedCookie: await cookieOf({ content: 'signed' }, INTEROP_STATE),
+  };
 }
 
 /**
@@ -273,31 +321,48 @@ function checks(fixture, emitted) {
       );
     }],
 
-    ['store.round-trip', async () => {
-      const store = makeStore();
+    ...storeChecks(fixture, emitted, {}, 'store'),
+    ...compressionChecks(fixture, emitted),
+    ...signedChecks(fixture, emitted),
+  ];
+}
+
+/**
+ * The store checks, for one store configuration (`options`, e.g. `{ compress: true }`); names start with `prefix`.
+ * The round-trip cookie is emitted as `cookie` (plain) or `compressedCookie`, for Node 20 to open.
+ */
+function storeChecks(fixture, emitted, options, prefix) {
+  const emitAs = options.compress ? 'compressedCookie' : 'cookie';
+  // Compressed, the round trip carries a state worth compressing (a small one is sealed as it is).
+  const roundTrip = options.compress ? COMPRESSED_ROUND_TRIP_STATE : ROUND_TRIP_STATE;
+  return [
+    [`${prefix}.round-trip`, async () => {
+      const store = makeStore(INTEROP_SECRET, options);
       const response = new Response('ok');
       const first = await store.handleSession(request(), response);
       assert(first.isNew && first.get('visits') === 0 && first.get('theme') === 'light', 'a fresh session should hold the schema defaults');
       first.set('visits', ROUND_TRIP_STATE.visits);
       first.set('userId', ROUND_TRIP_STATE.userId);
+      if (roundTrip.blob !== undefined) first.set('blob', roundTrip.blob);
       const returned = await first.commit();
       const sent = setCookies(response.headers);
-      emitted.cookie = cookieHeaderFrom(sent);
+      emitted[emitAs] = cookieHeaderFrom(sent);
       assertJsonEqual(sent, returned, 'Set-Cookie on the response vs commit()');
       assert(sent.length === 1, `expected 1 Set-Cookie, got ${sent.length}`);
       const [cookie] = parseSetCookies(sent);
       assert(cookie.name === 'sess' && cookie.value.startsWith('Fe26.2*1*'), `unexpected cookie ${cookie.raw.slice(0, 40)}`);
       for (const attribute of ['Path=/', 'HttpOnly', 'Secure', 'SameSite=Lax']) assert(cookie.raw.includes(`; ${attribute}`), `no ${attribute}: ${cookie.raw.slice(-120)}`);
       assert(cookie.maxAge > 0, 'a persistent session cookie needs a Max-Age');
+      if (options.compress) assert(cookie.value.length * 3 < roundTrip.blob.length, `not compressed: ${cookie.value.length} characters for ${roundTrip.blob.length} of text`);
 
       const second = await store.handleSession(request(cookieHeaderFrom(sent)), new Response('ok'));
       assert(!second.isNew && second.invalidReason === undefined, `read back: isNew ${second.isNew}, invalidReason ${second.invalidReason}`);
-      assertJsonEqual(second.data, ROUND_TRIP_STATE, 'state read back');
+      assertJsonEqual(second.data, roundTrip, 'state read back');
       assert(second.status === 'unchanged' && (await second.commit()).length === 0, 'an unchanged session should write nothing');
     }],
 
-    ['store.schema-refusal', async () => {
-      const session = await makeStore().handleSession(request());
+    [`${prefix}.schema-refusal`, async () => {
+      const session = await makeStore(INTEROP_SECRET, options).handleSession(request());
       session.set('visits', 3);
       let err;
       try {
@@ -310,8 +375,8 @@ function checks(fixture, emitted) {
       assert(session.get('visits') === 3, `state changed to ${session.get('visits')}`);
     }],
 
-    ['store.tampered-cookie', async () => {
-      const store = makeStore();
+    [`${prefix}.tampered-cookie`, async () => {
+      const store = makeStore(INTEROP_SECRET, options);
       const headers = new Headers();
       const session = await store.handleSession(request(), headers);
       session.set('userId', 'victim');
@@ -327,9 +392,10 @@ function checks(fixture, emitted) {
       assert(removal?.name === 'sess' && removal.maxAge === 0, `expected a removal of sess, got ${removal?.raw}`);
     }],
 
-    ['store.chunking', async () => {
-      const store = makeStore();
-      const blob = randomHex(3500);
+    [`${prefix}.chunking`, async () => {
+      const store = makeStore(INTEROP_SECRET, options);
+      // Incompressible enough for two cookies either way (hex deflates to about half; random base64url to about 3/4).
+      const blob = options.compress ? randomBase64Url(5200) : randomHex(3500);
       const headers = new Headers();
       const session = await store.handleSession(request(), headers);
       session.set('blob', blob);
@@ -350,8 +416,8 @@ function checks(fixture, emitted) {
       assert(after.length === 2 && removed?.maxAge === 0, `expected sess and a removal of sess.1, got ${after.map((c) => c.raw.slice(0, 30)).join(' | ')}`);
     }],
 
-    ['store.expiry', async () => {
-      const store = new CookieSessionStore({ keys: SECRET_A, schema, ttl: 300, idleTimeout: 60 });
+    [`${prefix}.expiry`, async () => {
+      const store = new CookieSessionStore({ keys: SECRET_A, schema, ttl: 300, idleTimeout: 60, ...options });
       const headers = new Headers();
       const session = await store.handleSession(request(), headers);
       session.set('visits', 5);
@@ -364,8 +430,8 @@ function checks(fixture, emitted) {
       assert((await at(301_000)).invalidReason === 'expired', 'at +301 s the ttl (300 s) should have passed');
     }],
 
-    ['store.destroy', async () => {
-      const store = makeStore();
+    [`${prefix}.destroy`, async () => {
+      const store = makeStore(INTEROP_SECRET, options);
       const headers = new Headers();
       const session = await store.handleSession(request(fixture.cookie), headers);
       session.destroy();
@@ -374,8 +440,8 @@ function checks(fixture, emitted) {
       assert(session.status === 'purged' && removal?.name === 'sess' && removal.maxAge === 0, `got ${removal?.raw}`);
     }],
 
-    ['store.with-session', async () => {
-      const store = makeStore();
+    [`${prefix}.with-session`, async () => {
+      const store = makeStore(INTEROP_SECRET, options);
       const handler = store.withSession(async (req, session) => {
         session.set('visits', session.get('visits') + 1);
         return new URL(req.url).pathname === '/redirect'
@@ -390,6 +456,102 @@ function checks(fixture, emitted) {
       assert(redirect.status === 303 && redirect.headers.get('location') === `${ORIGIN}/next`, `redirect lost: ${redirect.status}`);
       const reread = await store.handleSession(request(cookieHeaderFrom(setCookies(redirect.headers))));
       assert(reread.get('visits') === 2, `visits after the redirect: ${reread.get('visits')}`);
+    }],
+  ];
+}
+
+/**
+ * Compression where the runtime has a deflate (node:zlib or Compression Streams): every store check
+ * again with `compress: true`, a repetitive state in fewer cookies, and Node 20's compressed cookie
+ * opened. Without one (edge-runtime): `compress: true` is refused at construction, naming the option,
+ * and a compressed cookie reads as an empty session (`malformed`), never as a crash.
+ */
+function compressionChecks(fixture, emitted) {
+  if (compressionBackend() === 'none') {
+    return [
+      ['compress.unavailable-refused', async () => {
+        let err;
+        try {
+          makeStore(INTEROP_SECRET, { compress: true });
+        } catch (e) {
+          err = e;
+        }
+        assert(isSessionError(err, 'ERR_CONFIG_OPTION') && err.option === 'compress', `expected ERR_CONFIG_OPTION for compress, got ${err?.code ?? err}`);
+        assert(/turn compression off/.test(err.message), `the message should say what to do: ${err.message}`);
+      }],
+      ['compress.unavailable-reads-empty', async () => {
+        const session = await makeStore().handleSession(request(fixture.compressedCookie));
+        assert(session.invalidReason === 'malformed' && session.isNew, `a compressed cookie without a deflate: ${session.invalidReason}`);
+      }],
+    ];
+  }
+  return [
+    ...storeChecks(fixture, emitted, { compress: true }, 'store+compress'),
+    ['compress.fewer-cookies', async () => {
+      const sizes = {};
+      for (const compress of [false, true]) {
+        const headers = new Headers();
+        const store = makeStore(INTEROP_SECRET, { compress });
+        const session = await store.handleSession(request(), headers);
+        session.set('blob', COMPRESSIBLE_BLOB);
+        await session.commit();
+        const sent = setCookies(headers);
+        sizes[compress] = { cookies: sent.length, octets: cookieHeaderFrom(sent).length };
+        const reread = await store.handleSession(request(cookieHeaderFrom(sent)));
+        assert(reread.get('blob') === COMPRESSIBLE_BLOB, `compress ${compress}: not read back (${reread.invalidReason})`);
+      }
+      assert(sizes.false.cookies === 2 && sizes.true.cookies === 1, `cookies: ${sizes.false.cookies} plain, ${sizes.true.cookies} compressed`);
+      assert(sizes.true.octets * 4 < sizes.false.octets, `octets: ${sizes.false.octets} plain, ${sizes.true.octets} compressed`);
+    }],
+    ['compress.node20-fixture', async () => {
+      assert(typeof fixture?.compressedCookie === 'string', 'no compressed fixture was given');
+      for (const options of [{}, { compress: true }]) {
+        const session = await makeStore(INTEROP_SECRET, options).handleSession(request(fixture.compressedCookie));
+        assert(session.invalidReason === undefined, `compressed fixture refused (compress ${!!options.compress}): ${session.invalidReason}`);
+        assert(session.get('blob') === COMPRESSIBLE_BLOB && session.get('userId') === INTEROP_STATE.userId, 'compressed fixture state');
+      }
+    }],
+  ];
+}
+
+/**
+ * `content: 'signed'`: a readable, tamper-proof cookie with the same Session API, and never read as
+ * an encrypted one, nor the reverse (`wrong-content`), with this runtime's engine.
+ */
+function signedChecks(fixture, emitted) {
+  return [
+    ['signed.round-trip', async () => {
+      const store = makeStore(INTEROP_SECRET, { content: 'signed' });
+      const response = new Response('ok');
+      const first = await store.handleSession(request(), response);
+      first.set('visits', ROUND_TRIP_STATE.visits);
+      first.set('userId', ROUND_TRIP_STATE.userId);
+      await first.commit();
+      const sent = setCookies(response.headers);
+      emitted.signedCookie = cookieHeaderFrom(sent);
+      const [cookie] = parseSetCookies(sent);
+      assert(sent.length === 1 && /^Sig1\*1\*\d+\*[\w-]+\*[\w-]{43}$/.test(cookie.value), `not a signed token: ${cookie.value.slice(0, 40)}`);
+      // Readable without any key: base64url of the JSON envelope.
+      const payload = cookie.value.split('*')[3];
+      const text = new TextDecoder().decode(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+      assert(JSON.parse(text).d.v.userId === ROUND_TRIP_STATE.userId, 'the signed payload should be readable JSON');
+      const second = await store.handleSession(request(cookieHeaderFrom(sent)));
+      assert(second.invalidReason === undefined, `read back: ${second.invalidReason}`);
+      assertJsonEqual(second.data, ROUND_TRIP_STATE, 'state read back');
+      const tampered = flipAt(cookie.value, cookie.value.length - 10);
+      assert((await store.handleSession(request(`sess=${tampered}`))).invalidReason === 'tampered', 'a changed signed cookie should be tampered');
+    }],
+
+    ['signed.wrong-content', async () => {
+      assert(typeof fixture?.signedCookie === 'string', 'no signed fixture was given');
+      const signedStore = makeStore(INTEROP_SECRET, { content: 'signed' });
+      const fromNode = await signedStore.handleSession(request(fixture.signedCookie));
+      assert(fromNode.invalidReason === undefined, `Node 20's signed cookie refused: ${fromNode.invalidReason}`);
+      assertJsonEqual({ visits: fromNode.get('visits'), userId: fromNode.get('userId'), theme: fromNode.get('theme') }, INTEROP_STATE, 'signed fixture');
+      const sealedAtSigned = await signedStore.handleSession(request(fixture.cookie));
+      assert(sealedAtSigned.invalidReason === 'wrong-content', `a sealed cookie at a signed store: ${sealedAtSigned.invalidReason}`);
+      const signedAtSealed = await makeStore().handleSession(request(fixture.signedCookie));
+      assert(signedAtSealed.invalidReason === 'wrong-content', `a signed cookie at an encrypted store: ${signedAtSealed.invalidReason}`);
     }],
   ];
 }
@@ -422,6 +584,7 @@ export async function runConformance(fixture) {
   } catch {
     // engine.auto reports why.
   }
+  emitted.compression = compressionBackend();
   const results = await runChecks(checks(fixture, emitted));
   return { runtime: detectRuntime(), engine, results, emitted };
 }
@@ -457,6 +620,23 @@ export function checkEmitted(emitted, ironUnseal) {
       assert(session.invalidReason === undefined, `refused: ${session.invalidReason}`);
       assertJsonEqual(session.data, ROUND_TRIP_STATE, 'session state');
     }],
+    ['node20.opens-signed-cookie', async () => {
+      assert(typeof emitted.signedCookie === 'string', 'the runtime emitted no signed session cookie');
+      const session = await makeStore(INTEROP_SECRET, { content: 'signed' }).handleSession(request(emitted.signedCookie));
+      assert(session.invalidReason === undefined, `refused: ${session.invalidReason}`);
+      assertJsonEqual(session.data, ROUND_TRIP_STATE, 'session state');
+      assert((await makeStore().handleSession(request(emitted.signedCookie))).invalidReason === 'wrong-content', 'an encrypted store must refuse it');
+    }],
+    ...(emitted.compression === 'none'
+      ? []
+      : [
+          ['node20.opens-compressed-cookie', async () => {
+            assert(typeof emitted.compressedCookie === 'string', 'the runtime emitted no compressed session cookie');
+            const session = await makeStore().handleSession(request(emitted.compressedCookie));
+            assert(session.invalidReason === undefined, `refused: ${session.invalidReason}`);
+            assertJsonEqual(session.data, COMPRESSED_ROUND_TRIP_STATE, 'session state');
+          }],
+        ]),
   ]);
 }
 

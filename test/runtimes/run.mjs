@@ -7,8 +7,8 @@
  * - workerd (through Miniflare, with and without `nodejs_compat`) and Vercel's
  *   edge runtime run `worker.mjs` bundled by esbuild into one script.
  *
- * Node 20 seals a fixture first (a token and a session cookie) that every
- * runtime must open, and afterwards opens what each runtime sealed, with this
+ * Node 20 seals a fixture first (a token, a session cookie, a compressed one
+ * and a signed-only one) that every runtime must open, and afterwards opens what each runtime sealed, with this
  * library and with iron-webcrypto. Prints every check, a summary table, and
  * a last line `N passed, M failed` counting runtimes. Exits 1 on any failure.
  */
@@ -159,7 +159,7 @@ async function main() {
   const ironUnseal = (sealed, password) => unseal(sealed, password, defaults);
   const fixture = await createFixture();
 
-  const rows = [['runtime', 'version', 'engine', 'passed', 'failed', 'result']];
+  const rows = [['runtime', 'version', 'engine', 'deflate', 'passed', 'failed', 'result']];
   let passed = 0;
   let failed = 0;
   for (const runtime of RUNTIMES) {
@@ -178,7 +178,7 @@ async function main() {
     console.log(`\n# ${runtime.label} (${report.runtime ?? 'no report'}, ${Date.now() - t0} ms)`);
     for (const r of report.results) console.log(r.ok ? `ok ${r.name}` : `not ok ${r.name}: ${r.reason}`);
     if (outcome.trouble !== undefined) console.log(`not ok run: ${outcome.trouble}`);
-    rows.push([runtime.label, runtime.version?.() ?? report.runtime ?? '?', report.engine ?? '?', good, bad.length, ok ? 'PASS' : 'FAIL']);
+    rows.push([runtime.label, runtime.version?.() ?? report.runtime ?? '?', report.engine ?? '?', report.emitted.compression ?? '?', good, bad.length, ok ? 'PASS' : 'FAIL']);
     if (ok) passed++;
     else failed++;
   }

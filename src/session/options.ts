@@ -236,7 +236,9 @@ export interface CookieSessionStoreOptions<
    * Refuse every session created before this time (a `Date`, or ms since the
    * epoch), as `revoked`: a stateless "log everyone out". Creation times are
    * sealed in whole seconds, rounded down, so a session created in the same
-   * second but after it is refused too. Default none.
+   * second but after it is refused too. A number before 2001 (under 1e12:
+   * a time in seconds taken for ms, which would revoke nothing) is refused
+   * at construction. Default none.
    */
   readonly notBefore?: Date | number;
   /** `persistent` (default): the cookie has a Max-Age. `browser`: it dies with the browser session. */
@@ -521,11 +523,22 @@ function resolveCaps(options: CookieSessionStoreOptions<StandardSchemaV1>, ttl: 
   return { maxTtl, maxIdleTimeout };
 }
 
+/** 1e12 ms (2001-09-09): every earlier `notBefore` is a time in seconds mistaken for ms. */
+const MIN_NOT_BEFORE_MS = 1e12;
+
 function resolveNotBefore(value: unknown): number {
   if (value === undefined) return 0;
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
     throw configError('ERR_CONFIG_OPTION', 'notBefore', `must be a Date or a time in ms since the epoch (Date.now()); got ${value instanceof Date ? 'an invalid Date' : describe(value)}`);
+  }
+  // Before 2001-09-09 in ms is a time in seconds (a Unix time) taken for ms: it would lie in 1970 and revoke nothing.
+  if (ms > 0 && ms < MIN_NOT_BEFORE_MS) {
+    throw configError(
+      'ERR_CONFIG_OPTION',
+      'notBefore',
+      `must be a Date or a time in ms since the epoch (Date.now()); ${ms} is before 2001 as ms, so it looks like seconds (a Unix time), and would revoke nothing: multiply by 1000, or pass a Date`,
+    );
   }
   return ms;
 }

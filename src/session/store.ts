@@ -369,6 +369,9 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const derived = opened.savedAt === undefined ? 0 : Math.floor(opened.savedAt / 1000) * 1000;
     const savedAt = derived > now + o.skewMs ? 0 : Math.min(derived, nowSeconds * 1000);
     if (savedAt > 0 && now >= savedAt + o.ttl * 1000) return refuse('expired');
+    // maxIdleTimeout caps every session's time without a re-issue: iron-session's last save is this cookie's last issue.
+    // An undated cookie cannot show it was saved within the cap, so it is refused as notBefore refuses it.
+    if (o.maxIdleTimeout !== undefined && (savedAt === 0 || now >= savedAt + o.maxIdleTimeout * 1000)) return refuse('idle');
     // notBefore: an undated cookie (0) cannot show it was saved after it.
     if (savedAt < o.notBefore) return refuse('revoked');
     const payload: SessionPayload = { id: newSessionId(), createdAt: savedAt > 0 ? savedAt : nowSeconds * 1000, state };

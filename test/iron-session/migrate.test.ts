@@ -368,6 +368,31 @@ describe('fromIronSession and isRevoked ("log out everywhere")', () => {
     expect(events).toHaveLength(1);
   });
 
+  it("the store's maxIdleTimeout refuses, as idle, a cookie iron-session last saved longer ago than it, and an undated one; a recent one migrates", async () => {
+    // maxIdleTimeout caps every session's idle time ("no session stays valid longer than this without a re-issue"):
+    // iron-session's last save is the migrated cookie's last issue, so one saved 2 days ago under a 1 h cap is idle.
+    const make = (iron: { ttl?: number }) =>
+      new CookieSessionStore({
+        keys: SECRET,
+        schema,
+        ttl: 30 * DAY,
+        idleTimeout: HOUR,
+        maxIdleTimeout: HOUR,
+        legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD, ...iron }),
+      });
+    const stale = await stolenAt(2 * DAY);
+    const refused = await request(make({ ttl: IRON_TTL }), stale);
+    expect(refused.session.invalidReason).toBe('idle');
+    expect(refused.session.get('userId')).toBeUndefined();
+    expect(stale.names()).toEqual([]);
+    // Undated (no fromIronSession.ttl): nothing shows it was used within the cap, so it is refused too, as notBefore does.
+    const undated = await stolenAt(60);
+    expect((await request(make({}), undated)).session.invalidReason).toBe('idle');
+    // Saved a minute ago: within the cap, migrated.
+    const recent = await stolenAt(60);
+    expect((await request(make({ ttl: IRON_TTL }), recent, (s) => s.get('userId'))).result).toBe('u_42');
+  });
+
   it("refuses as expired a cookie iron-session saved longer than this store's ttl ago", async () => {
     const browser = await stolenAt(10 * DAY);
     const store = new CookieSessionStore({ keys: SECRET, schema, ttl: 7 * DAY, legacy: fromIronSession({ cookieName: 'myapp', password: IRON_PASSWORD, ttl: IRON_TTL }) });

@@ -612,6 +612,17 @@ describe('operator controls: maxTtl, maxIdleTimeout, notBefore', () => {
     }
   });
 
+  it('refuses a notBefore given in seconds (a Unix time), which would revoke nothing, at construction', () => {
+    // 1_893_456_000 is 2030-01-01 in seconds; read as ms it is 1970-01-22, before every session, so the kill switch would do nothing.
+    const seconds = Math.floor(T0 / 1000);
+    const make = (notBefore: unknown) => () => new CookieSessionStore({ keys: SECRET, notBefore: notBefore as number });
+    for (const bad of [seconds, 1, 999_999_999_999, new Date(seconds)]) expectConfig(make(bad), 'notBefore', /in ms since the epoch.*seconds/);
+    // 0 (none), and any real time in ms, are accepted.
+    expect(make(0)).not.toThrow();
+    expect(make(T0)).not.toThrow();
+    expect(make(new Date(T0))).not.toThrow();
+  });
+
   it('refuses contradictory or out-of-range controls at construction, naming the option', () => {
     const make = (options: Record<string, unknown>) => () => new CookieSessionStore({ keys: SECRET, ...options });
     expectConfig(make({ ttl: 2 * DAY, maxTtl: DAY }), 'ttl', /above maxTtl \(86400 s\); lower ttl or raise maxTtl/);

@@ -125,6 +125,10 @@ export class Session<State extends object = Record<string, Json>> {
   #pending = false;
   /** Bumped by every change (the node adapter records the one a commit failed at). */
   #version = 0;
+  /** Numbers each commit that seals or removes, in the order they started. */
+  #commits = 0;
+  /** The number of the commit whose cookies were last recorded (and written to the sink). */
+  #recorded = 0;
   #forceWrite = false;
   #committed = false;
   #sink: CommitSink | undefined;
@@ -468,6 +472,12 @@ export class Session<State extends object = Record<string, Json>> {
    * returns only what changed since the first. A session from
    * `handleSession` also writes them to its response.
    *
+   * The newest state always wins, whatever order seals finish in (the
+   * WebCrypto engine seals asynchronously): a commit that finishes after the
+   * session changed again, or after a later commit was recorded, writes
+   * nothing, returns `[]` and leaves the change pending for the next commit
+   * (or the adapter's own at the end of the request).
+   *
    * @example
    * ```ts
    * for (const value of await session.commit()) res.appendHeader('set-cookie', value);
@@ -515,7 +525,7 @@ export class Session<State extends object = Record<string, Json>> {
     const sink = this.#sink;
     let written: MaybePromise<CookieWrite[]>;
     try {
-      written = this.#emit(mode, now);
+      written = this.#emit(mode, now, version, ++this.#commits);
     } catch (err) {
       sink?.failed?.(version);
       throw err;
@@ -529,7 +539,7 @@ export class Session<State extends object = Record<string, Json>> {
     return this.#version;
   }
 
-  #emit(mode: 'write' | 'remove', now: number): MaybePromise<CookieWrite[]> {
+  #emit(mode: 'write' | 'remove', now: number, version: number, commit: number): MaybePromise<CookieWrite[]> {
     return after(
       writeCookies(this.#o, {
         mode,
@@ -543,9 +553,14 @@ export class Session<State extends object = Record<string, Json>> {
         alsoRemove: this.#removeOnCommit,
       }),
       ({ cookies, chunks }) => {
+        // Overtaken while it sealed (asynchronous engine): the session changed since, or a later commit was
+        // recorded. Its cookies hold an older state, so they must reach neither the response nor the books:
+        // the change stays pending for the next commit, which seals the newest state.
+        if (version !== this.#version || commit < this.#recorded) return [];
         // The response first: when it cannot take the cookies (immutable headers, headers sent), this throws and
         // nothing is recorded as committed, so a later commit() writes (or fails) again instead of returning [].
         this.#sink?.write(cookies);
+        this.#recorded = commit;
         for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
         this.#committed = true;
         this.#removeOnCommit = [];

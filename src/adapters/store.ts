@@ -11,12 +11,13 @@ import { isPromiseLike } from '../util/maybe-promise';
 import type { CommitSink, Session } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import { mergeWrites } from './merge';
+import type { ResolvedStoreOptions } from '../session/options';
 import { SessionStore } from '../session/store';
 import type { SchemaState } from '../session/options';
 import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
-import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
-import { isHeaders, isWebRequest, isWebResponse, webCookieHeader, webSink, writeToHeaders, writeToResponse } from './web';
+import { CookieStoreSink, isCookieStore, storeCookieHeader } from './next';
+import { WriteContext, headersOfTarget, isHeaders, isWebRequest, isWebResponse, webCookieHeader, writeToHeaders, writeToResponse } from './web';
 import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike } from './types';
 
 /**
@@ -43,13 +44,28 @@ export interface HandleSession<State extends object> {
 }
 
 
-/** `withSession`'s sink: keeps what every commit wrote, later values replacing earlier ones of the same name. */
-class CollectingSink implements CommitSink {
-  writes: readonly CookieWrite[] = NONE;
+/**
+ * Where the commits of a Fetch request's session write: the responses or
+ * Headers given to `store.fetch` (each gets every commit, by the one rule of
+ * `merge.ts`), and a collection of everything written, which `withSession`
+ * (and the integrations built like it) put onto the response finally sent.
+ */
+class FetchSink implements CommitSink {
+  readonly targets: Array<ResponseLike | HeadersLike> = [];
+  /** Every cookie the session wrote, one per name, latest last. */
+  collected: readonly CookieWrite[] = NONE;
+  readonly ctx: WriteContext;
+
+  constructor(options: ResolvedStoreOptions) {
+    this.ctx = new WriteContext(options);
+  }
+
   check(): void {}
+
   write(cookies: readonly CookieWrite[]): void {
     if (cookies.length === 0) return;
-    this.writes = this.writes.length === 0 ? cookies : mergeWrites(this.writes, cookies);
+    for (const target of this.targets) writeToResponse(target, cookies, this.ctx);
+    this.collected = this.collected.length === 0 ? cookies : mergeWrites(this.collected, cookies);
   }
 }
 
@@ -101,10 +117,11 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * call for node:http (`req, res`), Fetch (`request, response | headers`) and
    * Next.js (`await cookies()`). Detached use works: `const { handleSession } = store`.
    *
-   * `commit()` appends to the response's Set-Cookie values, replacing earlier
-   * values of the same cookie names, and returns what it wrote. On node:http,
-   * calling it again for the same response (a middleware, then the route)
-   * returns the same session.
+   * `commit()` adds to the response's Set-Cookie values, one per cookie
+   * name (its earlier values replaced; a value the application set for the
+   * session's name itself wins, reported to `onWarning`), and returns what
+   * it wrote. On node:http, calling it again for the same response (a
+   * middleware, then the route) returns the same session.
    *
    * @example
    * ```ts
@@ -159,7 +176,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     if (raced !== undefined) return raced;
     held[this.#onResponse] = session;
     // Hook writeHead only once there is something to write (a change, or a due re-issue).
-    const sink = new NodeSink(res, session);
+    const sink = new NodeSink(res, session, this.options);
     session.attachSink(sink);
     if (sink.due) commitOnWriteHead(res, sink);
     return session;
@@ -182,7 +199,11 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
   readonly fetch = async (request: RequestLike, responseOrHeaders?: ResponseLike | HeadersLike): Promise<Session<SchemaState<S>>> => {
     const loaded = this.loadNow(webCookieHeader(request));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
-    if (responseOrHeaders !== undefined) session.attachSink(webSink(responseOrHeaders, this.options.cookie));
+    if (responseOrHeaders !== undefined) {
+      const sink = new FetchSink(this.options);
+      sink.targets.push(responseOrHeaders);
+      session.attachSink(sink);
+    }
     return session;
   };
 
@@ -202,7 +223,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     const cookie = this.options.cookie;
     const loaded = this.loadNow(storeCookieHeader(cookieStore, cookie.name, this.options.legacy?.cookieName));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
-    session.attachSink(cookieStoreSink(cookieStore, cookie));
+    session.attachSink(new CookieStoreSink(cookieStore, this.options));
     return session;
   };
 
@@ -227,29 +248,64 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     handler: (request: Req, session: Session<SchemaState<S>>, ...args: Args) => Res | Promise<Res>,
   ): ((request: Req, ...args: Args) => Promise<Res>) => {
     return async (request: Req, ...args: Args): Promise<Res> => {
-      const loaded = this.loadNow(webCookieHeader(request));
-      const session = isPromiseLike(loaded) ? await loaded : loaded;
-      // Every commit, the handler's own included, writes here; the response gets them all at the end.
-      const sink = new CollectingSink();
-      session.attachSink(sink);
+      const session = await this.collect(request);
       const response = await handler(request, session, ...args);
       if ((response as { readonly type?: unknown }).type === 'error') return response;
-      const committed = session.commitNow();
-      if (isPromiseLike(committed)) await committed;
-      const writes = sink.writes;
-      if (writes.length === 0) return response;
-      try {
-        writeToResponse(response, writes, this.options.cookie);
-        return response;
-      } catch (err) {
-        if (!isSessionError(err, 'ERR_SESSION_ADAPTER')) throw err;
-        // Immutable headers (Response.redirect(), a fetched response): the same response, with headers we may change.
-        const original = response as unknown as Response;
-        const copy = new Response(original.body, original);
-        writeToHeaders(copy.headers, writes);
-        return copy as unknown as Res;
-      }
+      return this.finishResponse(session, response);
     };
   };
 
+  /**
+   * @internal The session of a Fetch request whose commits are collected and
+   * put onto the response finally sent with {@link finishResponse}: what
+   * `withSession` and the integrations built like it (Hono) use.
+   */
+  async collect(request: RequestLike): Promise<Session<SchemaState<S>>> {
+    const loaded = this.loadNow(webCookieHeader(request));
+    const session = isPromiseLike(loaded) ? await loaded : loaded;
+    const sink = new FetchSink(this.options);
+    session.attachSink(sink);
+    COLLECTING.set(session, sink);
+    return session;
+  }
+
+  /**
+   * @internal Commit a session from {@link collect} (unless `commit` is false)
+   * and put every cookie it wrote onto `response`, by the one rule of
+   * `merge.ts`. A response with immutable headers (`Response.redirect()`, a
+   * fetched response) comes back copied.
+   */
+  async finishResponse<Res extends ResponseLike>(session: Session<SchemaState<S>>, response: Res, commit = true): Promise<Res> {
+    const sink = COLLECTING.get(session);
+    if (sink === undefined) throw adapterError();
+    if (commit) {
+      const committed = session.commitNow();
+      if (isPromiseLike(committed)) await committed;
+    }
+    return deliver(response, sink);
+  }
+}
+
+/** The sink of each session from `collect`. */
+const COLLECTING = new WeakMap<object, FetchSink>();
+
+/**
+ * Put everything a session collected onto the response finally sent, by the
+ * one rule of `merge.ts`; a response with immutable headers
+ * (`Response.redirect()`, a fetched response) is copied first.
+ */
+function deliver<Res extends ResponseLike>(response: Res, sink: FetchSink): Res {
+  const writes = sink.collected;
+  if (writes.length === 0) return response;
+  try {
+    writeToResponse(response, writes, sink.ctx);
+    return response;
+  } catch (err) {
+    if (!isSessionError(err, 'ERR_SESSION_ADAPTER')) throw err;
+    // Immutable headers (Response.redirect(), a fetched response): the same response, with headers we may change.
+    const original = response as unknown as Response;
+    const copy = new Response(original.body, original);
+    writeToHeaders(copy.headers, writes, sink.ctx);
+    return copy as unknown as Res;
+  }
 }

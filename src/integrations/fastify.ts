@@ -16,15 +16,15 @@
  * Cookies: the session's Set-Cookie values are merged with the app's own
  * (`reply.header('set-cookie', …)`, @fastify/cookie's `reply.setCookie`),
  * one per name, when Fastify writes the headers. A value the app gives the
- * session's cookie name itself wins, unless the session changes after it
- * (the onSend commit's values replace earlier ones of their names).
+ * session's cookie name itself wins, whenever it was set, and is reported
+ * to the store's `onWarning` (`cookie-conflict`).
  *
  * Fastify is an optional peer dependency; only its types are used, and
  * fastify-plugin's three symbols are set here rather than importing it.
  *
  * @module
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CookieSessionStore, Session } from 'sealed-session';
 
 export type { SessionOf } from './types';
@@ -55,49 +55,14 @@ async function plugin(fastify: FastifyInstance, options: FastifySessionOptions):
   fastify.addHook('onSend', async (request, reply, payload) => {
     const session = (request as WithSession).session;
     if (session === null || failed.has(request)) return payload;
-    let written: string[];
     try {
-      written = await session.commit();
+      await session.commit();
     } catch (err) {
       failed.add(request);
       throw err;
     }
-    // An onSend hook that ran before this one (@fastify/cookie's) may have copied an earlier
-    // commit's cookie from the raw response into the reply's own Set-Cookie list, where it
-    // would win over this commit's when the headers are written: this commit's values replace it.
-    if (written.length > 0) replaceNames(reply, written);
     return payload;
   });
-}
-
-function listOf(value: unknown): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
-}
-
-function nameOf(setCookie: string): string {
-  const eq = setCookie.indexOf('=');
-  return (eq === -1 ? setCookie : setCookie.slice(0, eq)).trim();
-}
-
-/**
- * Remove from the reply's own Set-Cookie list the values named like those the
- * commit just wrote on the raw response; they are merged in when the headers
- * are written.
- */
-function replaceNames(reply: FastifyReply, written: readonly string[]): void {
-  const raw = reply.raw.getHeader('set-cookie');
-  const current = reply.getHeader('set-cookie');
-  // The reply has no list of its own (getHeader fell back to the raw response's).
-  if (current === undefined || current === raw) return;
-  const names = new Set(written.map(nameOf));
-  const theirs = listOf(current);
-  const kept = theirs.filter((value) => !names.has(nameOf(value)));
-  if (kept.length === theirs.length) return;
-  reply.removeHeader('set-cookie');
-  // removeHeader also cleared the raw response's list: put this commit's values back there.
-  reply.raw.setHeader('set-cookie', listOf(raw));
-  if (kept.length > 0) reply.header('set-cookie', kept);
 }
 
 /**

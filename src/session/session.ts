@@ -18,7 +18,7 @@ const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w
 export interface CommitSink {
   /** Throw (`ERR_SESSION_HEADERS_SENT`) when the response can no longer take cookies. */
   check(): void;
-  /** Put the cookies on the response, replacing earlier values of the same names. */
+  /** Put the cookies on the response, by the adapters' one rule for cookie names (src/adapters/merge.ts). */
   write(cookies: readonly CookieWrite[]): void;
   /** Called once, when the session first has something to write (the node adapter hooks writeHead only then). */
   pending?(): void;

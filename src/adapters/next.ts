@@ -11,6 +11,7 @@ import { isCookieValue } from '../cookie/grammar';
 import type { ResolvedStoreOptions } from '../session/options';
 import type { CommitSink } from '../session/session';
 import type { CookieWrite } from '../session/writer';
+import type { Tracker } from './uncommitted';
 import { conflictMessage, warn } from './warn';
 import type { CookieStoreLike } from './types';
 import { hasMethods } from './shape';
@@ -80,6 +81,10 @@ export class CookieStoreSink implements CommitSink {
   /** The value we last set for each name. */
   readonly #mine = new Map<string, string>();
   readonly #reported = new Set<string>();
+  /** A change no commit has written yet. */
+  dirty = false;
+  /** Set when a forgotten commit of this session is watched for. */
+  tracker: Tracker | undefined;
 
   constructor(
     private readonly store: CookieStoreLike,
@@ -90,7 +95,18 @@ export class CookieStoreSink implements CommitSink {
 
   check(): void {}
 
+  pending(): void {
+    this.dirty = true;
+    if (this.tracker) this.tracker.dirty = true;
+  }
+
   write(cookies: readonly CookieWrite[]): void {
+    this.#set(cookies);
+    this.dirty = false;
+    if (this.tracker) this.tracker.dirty = false;
+  }
+
+  #set(cookies: readonly CookieWrite[]): void {
     const store = this.store;
     try {
       let current: Map<string, string> | undefined;

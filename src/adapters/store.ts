@@ -18,6 +18,8 @@ import type { JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
 import { CookieStoreSink, isCookieStore, storeCookieHeader } from './next';
 import { WriteContext, headersOfTarget, isHeaders, isWebRequest, isWebResponse, webCookieHeader, writeToHeaders, writeToResponse } from './web';
+import { track, uncommittedMessage, untrack, type Tracker } from './uncommitted';
+import { warn } from './warn';
 import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike } from './types';
 
 /**
@@ -55,6 +57,10 @@ class FetchSink implements CommitSink {
   /** Every cookie the session wrote, one per name, latest last. */
   collected: readonly CookieWrite[] = NONE;
   readonly ctx: WriteContext;
+  /** A change no commit has written yet. */
+  dirty = false;
+  /** Set when a forgotten commit of this session is watched for. */
+  tracker: Tracker | undefined;
 
   constructor(options: ResolvedStoreOptions) {
     this.ctx = new WriteContext(options);
@@ -62,11 +68,30 @@ class FetchSink implements CommitSink {
 
   check(): void {}
 
-  write(cookies: readonly CookieWrite[]): void {
-    if (cookies.length === 0) return;
-    for (const target of this.targets) writeToResponse(target, cookies, this.ctx);
-    this.collected = this.collected.length === 0 ? cookies : mergeWrites(this.collected, cookies);
+  pending(): void {
+    this.dirty = true;
+    if (this.tracker) this.tracker.dirty = true;
   }
+
+  write(cookies: readonly CookieWrite[]): void {
+    for (const target of this.targets) writeToResponse(target, cookies, this.ctx);
+    if (cookies.length > 0) this.collected = this.collected.length === 0 ? cookies : mergeWrites(this.collected, cookies);
+    this.dirty = false;
+    if (this.tracker) this.tracker.dirty = false;
+  }
+}
+
+/** Where adapters keep the sink they gave a session, on the session itself (no WeakMap work per request). */
+const SINK: unique symbol = Symbol('sealed-session.sink');
+type WithSink = { [SINK]?: FetchSink | CookieStoreSink | NodeSink };
+
+function sinkOf(session: object): FetchSink | CookieStoreSink | NodeSink | undefined {
+  return (session as WithSink)[SINK];
+}
+
+function attach(session: Session<object>, sink: FetchSink | CookieStoreSink | NodeSink): void {
+  session.attachSink(sink);
+  (session as WithSink)[SINK] = sink;
 }
 
 const NONE: readonly CookieWrite[] = [];
@@ -177,7 +202,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     held[this.#onResponse] = session;
     // Hook writeHead only once there is something to write (a change, or a due re-issue).
     const sink = new NodeSink(res, session, this.options);
-    session.attachSink(sink);
+    attach(session, sink);
     if (sink.due) commitOnWriteHead(res, sink);
     return session;
   };
@@ -199,11 +224,10 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
   readonly fetch = async (request: RequestLike, responseOrHeaders?: ResponseLike | HeadersLike): Promise<Session<SchemaState<S>>> => {
     const loaded = this.loadNow(webCookieHeader(request));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
-    if (responseOrHeaders !== undefined) {
-      const sink = new FetchSink(this.options);
-      sink.targets.push(responseOrHeaders);
-      session.attachSink(sink);
-    }
+    const sink = new FetchSink(this.options);
+    if (responseOrHeaders !== undefined) sink.targets.push(responseOrHeaders);
+    sink.tracker = track(session, this.options, 'fetch');
+    attach(session, sink);
     return session;
   };
 
@@ -223,7 +247,9 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     const cookie = this.options.cookie;
     const loaded = this.loadNow(storeCookieHeader(cookieStore, cookie.name, this.options.legacy?.cookieName));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
-    session.attachSink(new CookieStoreSink(cookieStore, this.options));
+    const sink = new CookieStoreSink(cookieStore, this.options);
+    sink.tracker = track(session, this.options, 'cookie-store');
+    attach(session, sink);
     return session;
   };
 
@@ -250,7 +276,12 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
     return async (request: Req, ...args: Args): Promise<Res> => {
       const session = await this.collect(request);
       const response = await handler(request, session, ...args);
-      if ((response as { readonly type?: unknown }).type === 'error') return response;
+      if ((response as { readonly type?: unknown }).type === 'error') {
+        // A network error carries no cookies: nothing is committed onto it, and a change is lost.
+        const sink = sinkOf(session);
+        if (sink instanceof FetchSink && sink.dirty) warn(this.options, 'uncommitted', this.options.cookie.name, uncommittedMessage('withSession'));
+        return response;
+      }
       return this.finishResponse(session, response);
     };
   };
@@ -263,9 +294,7 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
   async collect(request: RequestLike): Promise<Session<SchemaState<S>>> {
     const loaded = this.loadNow(webCookieHeader(request));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
-    const sink = new FetchSink(this.options);
-    session.attachSink(sink);
-    COLLECTING.set(session, sink);
+    attach(session, new FetchSink(this.options));
     return session;
   }
 
@@ -276,18 +305,28 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * fetched response) comes back copied.
    */
   async finishResponse<Res extends ResponseLike>(session: Session<SchemaState<S>>, response: Res, commit = true): Promise<Res> {
-    const sink = COLLECTING.get(session);
-    if (sink === undefined) throw adapterError();
+    const sink = sinkOf(session);
+    if (!(sink instanceof FetchSink)) throw adapterError();
     if (commit) {
       const committed = session.commitNow();
       if (isPromiseLike(committed)) await committed;
     }
     return deliver(response, sink);
   }
-}
 
-/** The sink of each session from `collect`. */
-const COLLECTING = new WeakMap<object, FetchSink>();
+  /**
+   * @internal The request of this session is over without a commit, on
+   * purpose (an integration does not commit a failed request): no warning
+   * that it was left uncommitted.
+   */
+  settle(session: Session<SchemaState<S>>): void {
+    const sink = sinkOf(session);
+    if (sink instanceof FetchSink || sink instanceof CookieStoreSink) {
+      sink.dirty = false;
+      untrack(sink.tracker);
+    }
+  }
+}
 
 /**
  * Put everything a session collected onto the response finally sent, by the

@@ -81,6 +81,24 @@ class FetchSink implements CommitSink {
   }
 }
 
+/** What an object (a Request, a cookie store) holds under `key`. */
+function heldOn<T>(holder: object, key: symbol): T | undefined {
+  return (holder as { [key: symbol]: T | undefined })[key];
+}
+
+/**
+ * Keep `value` on `holder` under `key`: not enumerable (a spread or a log of
+ * the request does not show it), and nothing when the object cannot take it
+ * (frozen): then every call loads its own session, as before.
+ */
+function holdOn(holder: object, key: symbol, value: unknown): void {
+  try {
+    Object.defineProperty(holder, key, { value, configurable: true });
+  } catch {
+    // Not extensible.
+  }
+}
+
 /** Where adapters keep the sink they gave a session, on the session itself (no WeakMap work per request). */
 const SINK: unique symbol = Symbol('sealed-session.sink');
 type WithSink = { [SINK]?: FetchSink | CookieStoreSink | NodeSink };
@@ -138,6 +156,14 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
   readonly #onResponse: symbol = Symbol('sealed-session.session');
 
   /**
+   * The same for a Fetch `Request` and a Next.js cookie store: a second
+   * `handleSession(request…)` or `handleSession(await cookies())` of one
+   * request gets the same session, so its commit cannot write a stale copy's
+   * state over the first's change.
+   */
+  readonly #onRequest: symbol = Symbol('sealed-session.request-session');
+
+  /**
    * Load the session of a request and bind `commit()` to its response: one
    * call for node:http (`req, res`), Fetch (`request, response | headers`) and
    * Next.js (`await cookies()`). Detached use works: `const { handleSession } = store`.
@@ -145,8 +171,9 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * `commit()` adds to the response's Set-Cookie values, one per cookie
    * name (its earlier values replaced; a value the application set for the
    * session's name itself wins, reported to `onWarning`), and returns what
-   * it wrote. On node:http, calling it again for the same response (a
-   * middleware, then the route) returns the same session.
+   * it wrote. Calling it again in the same request returns the same
+   * session: for the same node response, the same `Request` object, or the
+   * same Next.js cookie store (a middleware, then the route).
    *
    * @example
    * ```ts
@@ -211,6 +238,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * Fetch API (route handlers, middleware, edge runtimes, Bun, Deno, Hono):
    * load the session of `request`; with a `Response` or `Headers`, `commit()`
    * appends its Set-Cookie values there, and without, it only returns them.
+   * A second call for the same `Request` object returns the same session
+   * (and adds the response it is given, if any, to where commits write).
    *
    * @example
    * ```ts
@@ -222,19 +251,39 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * ```
    */
   readonly fetch = async (request: RequestLike, responseOrHeaders?: ResponseLike | HeadersLike): Promise<Session<SchemaState<S>>> => {
-    const loaded = this.loadNow(webCookieHeader(request));
-    const session = isPromiseLike(loaded) ? await loaded : loaded;
-    const sink = new FetchSink(this.options);
-    if (responseOrHeaders !== undefined) sink.targets.push(responseOrHeaders);
-    sink.tracker = track(session, this.options, 'fetch');
-    attach(session, sink);
+    const session = await this.#ofRequest(request, true);
+    const sink = sinkOf(session) as FetchSink;
+    if (responseOrHeaders !== undefined && !sink.targets.includes(responseOrHeaders)) sink.targets.push(responseOrHeaders);
     return session;
   };
 
   /**
+   * The session of a Fetch request: loaded once per `Request` object (kept on
+   * it, under this store's own key), so every adapter call of one request
+   * shares it; `tracked`: watched for a forgotten commit (not for
+   * `withSession`, which commits by itself).
+   */
+  async #ofRequest(request: RequestLike, tracked: boolean): Promise<Session<SchemaState<S>>> {
+    const known = heldOn<Session<SchemaState<S>>>(request, this.#onRequest);
+    if (known !== undefined) return known;
+    const loaded = this.loadNow(webCookieHeader(request));
+    const session = isPromiseLike(loaded) ? await loaded : loaded;
+    // A second call that raced this one while it loaded asynchronously keeps the first session.
+    const raced = heldOn<Session<SchemaState<S>>>(request, this.#onRequest);
+    if (raced !== undefined) return raced;
+    const sink = new FetchSink(this.options);
+    if (tracked) sink.tracker = track(session, this.options, 'fetch');
+    attach(session, sink);
+    holdOn(request, this.#onRequest, session);
+    return session;
+  }
+
+  /**
    * Next.js `await cookies()` (server actions, route handlers; read only in
    * server components): load the session from the cookie store, and
-   * `commit()` sets its cookies there.
+   * `commit()` sets its cookies there. A second call with the same cookie
+   * store (`await cookies()` gives the same one within a request) returns
+   * the same session.
    *
    * @example
    * ```ts
@@ -244,12 +293,17 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * ```
    */
   readonly next = async (cookieStore: CookieStoreLike): Promise<Session<SchemaState<S>>> => {
+    const known = heldOn<Session<SchemaState<S>>>(cookieStore, this.#onRequest);
+    if (known !== undefined) return known;
     const cookie = this.options.cookie;
     const loaded = this.loadNow(storeCookieHeader(cookieStore, cookie.name, this.options.legacy?.cookieName));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
+    const raced = heldOn<Session<SchemaState<S>>>(cookieStore, this.#onRequest);
+    if (raced !== undefined) return raced;
     const sink = new CookieStoreSink(cookieStore, this.options);
     sink.tracker = track(session, this.options, 'cookie-store');
     attach(session, sink);
+    holdOn(cookieStore, this.#onRequest, session);
     return session;
   };
 
@@ -291,11 +345,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * put onto the response finally sent with {@link finishResponse}: what
    * `withSession` and the integrations built like it (Hono) use.
    */
-  async collect(request: RequestLike): Promise<Session<SchemaState<S>>> {
-    const loaded = this.loadNow(webCookieHeader(request));
-    const session = isPromiseLike(loaded) ? await loaded : loaded;
-    attach(session, new FetchSink(this.options));
-    return session;
+  collect(request: RequestLike): Promise<Session<SchemaState<S>>> {
+    return this.#ofRequest(request, false);
   }
 
   /**

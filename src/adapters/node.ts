@@ -6,8 +6,9 @@
  * its headers (`writeHead`, which `write`/`end` also go through). On the
  * node:crypto engine that commit is synchronous and exact; when it cannot be
  * done there (WebCrypto engine, a state over budget) the miss is reported on
- * stderr, once per response, with the reason. Committing after the headers
- * went out throws `ERR_SESSION_HEADERS_SENT`.
+ * stderr, once per response, with the reason. A 5xx response (a failed
+ * request) gets no such commit. Committing after the headers went out
+ * throws `ERR_SESSION_HEADERS_SENT`.
  *
  * @module
  * @internal
@@ -93,9 +94,12 @@ export class NodeSink implements CommitSink {
     return this.#running > 0;
   }
 
-  /** Whether writeHead should commit: something to write that no commit has failed at already. */
+  /** Set when the request failed: what is still pending is not committed by writeHead. */
+  settled = false;
+
+  /** Whether writeHead should commit: something to write that no commit has failed at already, in a request that did not fail. */
   get due(): boolean {
-    return this.#failedAt !== this.session.version && this.session.hasPendingWrite;
+    return !this.settled && this.#failedAt !== this.session.version && this.session.hasPendingWrite;
   }
 
   check(): void {
@@ -132,6 +136,8 @@ export class NodeSink implements CommitSink {
     }
   }
 }
+
+const NO_SINKS: readonly NodeSink[] = [];
 
 /** Per patched response: its sessions' sinks, its own writeHead, and the Set-Cookie value we last set. */
 interface Hook {
@@ -180,7 +186,9 @@ export function commitOnWriteHead(res: NodeResponseLike, sink: NodeSink): Hook {
  */
 function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest: unknown[]): unknown {
   const hook = (this as Hooked)[HOOK]!;
-  for (const sink of hook.sinks) {
+  // A 5xx response is a failed request: its half-done change is not committed onto it (a commit the
+  // application ran itself stays).
+  for (const sink of statusCode >= 500 ? NO_SINKS : hook.sinks) {
     if (sink.busy) {
       report('commit() was still sealing (it was not awaited)');
       continue;

@@ -81,6 +81,12 @@ class FetchSink implements CommitSink {
   }
 }
 
+/** A response with a 5xx status: the request failed. */
+function failedStatus(response: ResponseLike): boolean {
+  const status = (response as { readonly status?: unknown }).status;
+  return typeof status === 'number' && status >= 500;
+}
+
 /** What an object (a Request, a cookie store) holds under `key`. */
 function heldOn<T>(holder: object, key: symbol): T | undefined {
   return (holder as { [key: symbol]: T | undefined })[key];
@@ -313,7 +319,10 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
    * a `session.commit()` the handler ran itself land there too. A response
    * with immutable headers (`Response.redirect`) is copied first; a
    * `Response.error()` is returned as it is (a network error carries no
-   * cookies, so nothing is committed onto it).
+   * cookies, so nothing is committed onto it, and a change is reported as
+   * `uncommitted`). A handler that throws, or returns a 5xx response, has
+   * its pending change left uncommitted (a failed request); the cookies of
+   * commits it ran itself still go on a 5xx response.
    *
    * @example
    * ```ts
@@ -336,7 +345,8 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
         if (sink instanceof FetchSink && sink.dirty) warn(this.options, 'uncommitted', this.options.cookie.name, uncommittedMessage('withSession'));
         return response;
       }
-      return this.finishResponse(session, response);
+      // A 5xx response is a failed request: its half-done change is not committed (the handler's own commits stay).
+      return this.finishResponse(session, response, !failedStatus(response));
     };
   };
 
@@ -366,13 +376,14 @@ export class CookieSessionStore<S extends StandardSchemaV1 = StandardSchemaV1<Js
   }
 
   /**
-   * @internal The request of this session is over without a commit, on
-   * purpose (an integration does not commit a failed request): no warning
-   * that it was left uncommitted.
+   * @internal The request of this session failed (an integration saw the
+   * handler throw): what is still pending is not committed automatically
+   * (node: not at writeHead), and it is not reported as forgotten.
    */
-  settle(session: Session<SchemaState<S>>): void {
+  settle(session: object): void {
     const sink = sinkOf(session);
-    if (sink instanceof FetchSink || sink instanceof CookieStoreSink) {
+    if (sink instanceof NodeSink) sink.settled = true;
+    else if (sink instanceof FetchSink || sink instanceof CookieStoreSink) {
       sink.dirty = false;
       untrack(sink.tracker);
     }

@@ -4,7 +4,9 @@
  * `request.session` and commits it in an `onSend` hook, before Fastify writes
  * the headers, so a commit error (`ERR_SESSION_TOO_LARGE`) goes to the app's
  * error handler (`setErrorHandler`), whose reply goes out without the session
- * cookie (the client keeps its previous one).
+ * cookie (the client keeps its previous one). A route that throws (Fastify's
+ * `onError` hook), or a 5xx reply, does not commit its half-done change; a
+ * commit the route awaited itself stays.
  *
  * Encapsulation: the plugin has fastify-plugin semantics (it is not wrapped
  * in a context of its own), so it applies to the context that registers it
@@ -37,7 +39,10 @@ export interface FastifySessionOptions {
 
 type WithSession = FastifyRequest & { session: Session<object> | null };
 
-/** Requests whose commit failed: the error handler's reply must not try again. */
+/**
+ * Requests that failed: the handler (or a hook) threw, or the commit did.
+ * Their reply, the error handler's, commits nothing more.
+ */
 const failed = new WeakSet<object>();
 
 async function plugin(fastify: FastifyInstance, options: FastifySessionOptions): Promise<void> {
@@ -52,9 +57,21 @@ async function plugin(fastify: FastifyInstance, options: FastifySessionOptions):
     // route's own store.handleSession(request.raw, reply.raw), gets this one.
     (request as WithSession).session = await store.handleSession(request.raw, reply.raw);
   });
+  // Fastify runs onError before the error handler: a route that threw does not commit its half-done change
+  // (what it committed itself stays), neither here nor when the headers are written.
+  fastify.addHook('onError', async (request) => {
+    failed.add(request);
+    const session = (request as WithSession).session;
+    if (session !== null) store.settle(session);
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     const session = (request as WithSession).session;
     if (session === null || failed.has(request)) return payload;
+    // A 5xx reply is a failed request too.
+    if (reply.statusCode >= 500) {
+      store.settle(session);
+      return payload;
+    }
     try {
       await session.commit();
     } catch (err) {

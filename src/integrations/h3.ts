@@ -124,7 +124,7 @@ export function sealedSession<S extends StandardSchemaV1>(store: CookieSessionSt
       // A failed request commits nothing more (what the handler committed itself is on h3's prepared
       // headers, which h3 leaves off error responses), and its session is not reported as forgotten.
       const session = map.get(event);
-      if (session !== undefined) await session.then((loaded) => store.settle(loaded as Session<SchemaState<S>>), () => {});
+      if (session !== undefined) await session.then((loaded) => store.settle(loaded), () => {});
       throw err;
     }
     const session = map.get(event);

@@ -15,6 +15,10 @@
  * for the request, the error response included. The session cookie is not
  * on it: the client keeps its previous one.
  *
+ * A handler that threw (Hono's onError answered, `c.error` is set) or a 5xx
+ * response does not commit its half-done change; a commit the handler
+ * awaited itself stays.
+ *
  * Hono is an optional peer dependency; only its types are used.
  *
  * @module
@@ -83,9 +87,12 @@ export function sessionMiddleware<S extends StandardSchemaV1>(
     sessions.set(c.req.raw, session);
     c.set('session', session);
     await next();
+    // A handler that threw (Hono's onError answered: c.error is set), or a 5xx response, is a failed request:
+    // its half-done change is not committed; what it committed itself stays.
+    const ok = c.error === undefined && c.res.status < 500;
     let response: Response;
     try {
-      response = await store.finishResponse(session, c.res);
+      response = await store.finishResponse(session, c.res, ok);
     } catch (err) {
       // Drop the handler's response, so Hono does not merge its headers into the error response.
       c.res = undefined as unknown as Response;

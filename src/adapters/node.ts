@@ -19,6 +19,7 @@ import { isPromiseLike } from '../util/maybe-promise';
 import type { CookieWrite } from '../session/writer';
 import type { ResolvedStoreOptions } from '../session/options';
 import { mergeWrites, resolveSetCookies } from './merge';
+import { applyCacheHeaders } from './cache';
 import { conflictMessage, warn } from './warn';
 import { hasMethods, headersOf } from './shape';
 import type { NodeRequestLike, NodeResponseLike } from './types';
@@ -64,6 +65,8 @@ export class NodeSink implements CommitSink {
   readonly mine = new Set<string>();
   /** Our names already reported as taken by the application's own value. */
   readonly #reported = new Set<string>();
+  /** Whether any of our cookies is on the response (none, when the application's own values took every name). */
+  sent = false;
 
   constructor(
     private readonly res: NodeResponseLike,
@@ -115,11 +118,14 @@ export class NodeSink implements CommitSink {
     this.ours = this.ours === undefined ? cookies : mergeWrites(this.ours, cookies);
     const existing = valuesOf(res.getHeader('set-cookie'));
     let value: string[];
-    if (existing.length === 0) value = cookies.map((c) => c.header);
-    else {
-      const resolved = resolveSetCookies(existing, cookies, this.mine);
+    if (existing.length === 0) {
+      value = cookies.map((c) => c.header);
+      this.sent = true;
+    } else {
+      const resolved = resolveSetCookies(existing, this.ours, this.mine);
       this.report(resolved.conflicts);
       value = resolved.values;
+      this.sent = resolved.sent;
     }
     for (const cookie of cookies) this.mine.add(cookie.header);
     res.setHeader('set-cookie', value);
@@ -214,6 +220,7 @@ function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest
       const current = valuesOf(inGiven ? given!.get('set-cookie') : this.getHeader('set-cookie'));
       const resolved = resolveSetCookies(current, sink.ours, sink.mine);
       sink.report(resolved.conflicts);
+      sink.sent = resolved.sent;
       if (!resolved.changed) continue;
       if (inGiven) given!.set('set-cookie', resolved.values);
       else {
@@ -223,9 +230,27 @@ function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest
       }
     }
   }
+  // The response carries a session cookie: keep shared caches from storing it (cache.ts).
+  const sending = hook.sinks.find((sink) => sink.sent && sink.options.cacheHeaders);
+  if (sending !== undefined) {
+    const res = this;
+    applyCacheHeaders(
+      {
+        get: (name) => headerText(given?.has(name) ? given.get(name) : res.getHeader(name)),
+        set: (name, value) => (given?.has(name) ? given.set(name, value) : res.setHeader(name, value)),
+      },
+      sending.options,
+    );
+  }
   if (given?.copied) return hook.original.call(this, statusCode, ...rest.slice(0, -1), given.headers);
   // The usual call, from end()/write(): writeHead(statusCode).
   return rest.length === 0 ? hook.original.call(this, statusCode) : hook.original.call(this, statusCode, ...rest);
+}
+
+/** A header value as node holds it (a number, a string, a list) as one string. */
+function headerText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.map(String).join(', ') : String(value);
 }
 
 /** Whether the response's Set-Cookie is still exactly what we last set. */

@@ -11,6 +11,7 @@ import type { ResolvedStoreOptions } from '../session/options';
 import type { CookieWrite } from '../session/writer';
 import type { ResolvedCookieOptions } from '../cookie/options';
 import { resolveSetCookies, setCookieName } from './merge';
+import { applyCacheHeaders, webHeaderAccess } from './cache';
 import { conflictMessage, warn } from './warn';
 import { hasMethods, headersOf } from './shape';
 import type { CookieSetOptions, HeadersLike, RequestLike, ResponseLike } from './types';
@@ -85,16 +86,19 @@ export function writeToHeaders(headers: HeadersLike, cookies: readonly CookieWri
   if (!cookies.length) return;
   try {
     const existing = setCookiesOf(headers);
+    let sent = true;
     if (existing.length === 0) {
       for (const cookie of cookies) headers.append('set-cookie', cookie.header);
     } else {
       const resolved = resolveSetCookies(existing, cookies, ctx.mine);
       ctx.report(resolved.conflicts);
+      sent = resolved.sent;
       if (resolved.changed) {
         headers.delete('set-cookie');
         for (const value of resolved.values) headers.append('set-cookie', value);
       }
     }
+    if (sent) applyCacheHeaders(webHeaderAccess(headers), ctx.options);
   } catch (err) {
     throw immutable(err);
   }
@@ -136,6 +140,7 @@ export function writeThroughCookies(
     }
     ctx.report(conflicts);
     if (!headers) return;
+    if (conflicts.length < cookies.length) applyCacheHeaders(webHeaderAccess(headers), ctx.options);
     const after = setCookiesOf(headers);
     // Next serialises our cookies itself: what it wrote for our names is ours from now on.
     const names = new Set(cookies.map((c) => c.name));

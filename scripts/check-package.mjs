@@ -58,9 +58,20 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * 0.6 → 1.7 kB, cookie/options.ts 5.4 → 6.2 kB (minified); the redesign's
  * one JSON walk and typed details ~0.5 kB. Whole entry 17,904 → 19,574 B,
  * seal-only 7,163 → 8,708 B gzipped; budgets at ~10% above.
+ * Whole entry raised in the fifth session (main measured 19,711 B gzipped
+ * before it): the write-path fixes, measured per source file (esbuild
+ * metafile, minified bytes before → after): the one cache-header rule
+ * (adapters/cache.ts, new, 1.2 kB), the forgotten-commit tracker
+ * (adapters/uncommitted.ts, new, 0.9 kB), the warnings reporter
+ * (adapters/warn.ts, new, 0.6 kB), one Set-Cookie per name with the app's
+ * value winning (merge.ts 0.3 → 0.6 kB, web.ts 1.7 → 2.2 kB, next.ts
+ * 0.9 → 1.6 kB), the node hook reading writeHead's own headers for the cache
+ * rule (node.ts 2.7 → 4.1 kB), one session per Request and the failed-request
+ * path (store.ts 1.6 → 2.9 kB). Whole entry 19,711 → 22,021 B gzipped;
+ * seal-only unchanged.
  */
 const BUDGETS = [
-  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 19_574, budget: 21_500 },
+  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 22_021, budget: 24_200 },
   { name: 'sealData + unsealData only', source: "export { sealData, unsealData } from './dist/index.js';", measured: 8_708, budget: 9_600 },
 ];
 

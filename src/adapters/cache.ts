@@ -86,7 +86,7 @@ export function applyCacheHeaders(headers: HeaderAccess, o: ResolvedStoreOptions
         o,
         'public-cache',
         o.cookie.name,
-        `a response carrying the session cookie had "Cache-Control: ${cacheControl}", which lets shared caches store it and hand the session to other users; it was sent as "Cache-Control: ${decided.value}". Cache only responses that set no cookie, or pass cacheHeaders: false to the store if a layer in front strips Set-Cookie itself`,
+        `a response carrying the session cookie had "Cache-Control: ${cacheControl}", letting shared caches hand the session to other users; it was sent as "Cache-Control: ${decided.value}" (cache only responses that set no cookie)`,
       );
     }
   }

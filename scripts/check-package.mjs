@@ -70,6 +70,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * of it reaches bundles that only seal: iron.ts takes the compressed-payload
  * reader from its caller, so sealData + unsealData grew only by that seam
  * (8,827 → 9,016 B; budget kept).
+ *
+ * Also raised for issue 13's write-path fixes, measured the same way against
+ * the same branch point (esbuild
+ * metafile, minified bytes before → after): the one cache-header rule
+ * (adapters/cache.ts, new, 1.2 kB), the forgotten-commit tracker
+ * (adapters/uncommitted.ts, new, 0.9 kB), the warnings reporter
+ * (adapters/warn.ts, new, 0.6 kB), one Set-Cookie per name with the app's
+ * value winning (merge.ts 0.3 → 0.6 kB, web.ts 1.7 → 2.2 kB, next.ts
+ * 0.9 → 1.6 kB), the node hook reading writeHead's own headers for the cache
+ * rule (node.ts 2.7 → 4.1 kB), one session per Request and the failed-request
+ * path (store.ts 1.6 → 2.9 kB). Whole entry 19,711 → 22,021 B gzipped;
+ * seal-only unchanged.
  */
 const BUDGETS = [
   { name: 'whole entry', source: "export * from './dist/index.js';", measured: 22_455, budget: 24_700 },

@@ -24,7 +24,7 @@ export type { HandleSession } from './adapters/store';
 export type { InferState } from './session/store';
 export type { NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike, HeadersLike, CookieStoreLike, CookieSetOptions } from './adapters/types';
 export type { Session, SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
-export type { CookieSessionStoreOptions, FlashState, InvalidReason, InvalidSessionEvent, SessionInfo, SchemaState } from './session/options';
+export type { CookieSessionStoreOptions, FlashState, InvalidReason, InvalidSessionEvent, SessionWarning, SessionInfo, SchemaState } from './session/options';
 export type { LegacyReader, LegacyCookie, LegacyOpenResult } from './session/legacy';
 export type { StandardSchemaV1, StandardResult, Json, JsonObject } from './session/schema';
 export type { CookieOptions, SameSite } from './cookie/options';

@@ -8,8 +8,11 @@
  */
 import { SessionError } from '../errors';
 import { isCookieValue } from '../cookie/grammar';
-import type { ResolvedCookieOptions } from '../cookie/options';
+import type { ResolvedStoreOptions } from '../session/options';
 import type { CommitSink } from '../session/session';
+import type { CookieWrite } from '../session/writer';
+import type { Tracker } from './uncommitted';
+import { conflictMessage, warn } from './warn';
 import type { CookieStoreLike } from './types';
 import { hasMethods } from './shape';
 import { cookieSetOptions } from './web';
@@ -64,19 +67,71 @@ function isGroup(n: string, base: string): boolean {
   return true;
 }
 
-export function cookieStoreSink(store: CookieStoreLike, o: ResolvedCookieOptions): CommitSink {
-  return {
-    check() {},
-    write(cookies) {
-      try {
-        for (const cookie of cookies) store.set(cookieSetOptions(cookie, o));
-      } catch (err) {
-        throw new SessionError(
-          'ERR_SESSION_ADAPTER',
-          'sealed-session: Next.js refused to set the session cookie; cookies can be written in server actions, route handlers and middleware, not while a server component renders (read the session there without committing)',
-          { cause: err },
-        );
+/**
+ * Where a commit writes on a Next.js cookie store. The store holds one value
+ * per name, so two Set-Cookie values for one name cannot happen there; the
+ * one rule still applies: a value the application set for one of our names
+ * before the commit (neither what the request carried nor what we set) wins,
+ * ours is not set, and the conflict is reported. (A value it sets after the
+ * commit replaces ours in Next's store, where no adapter can see it.)
+ */
+export class CookieStoreSink implements CommitSink {
+  /** The value of each of our names as the request carried it. */
+  readonly #incoming = new Map<string, string>();
+  /** The value we last set for each name. */
+  readonly #mine = new Map<string, string>();
+  readonly #reported = new Set<string>();
+  /** A change no commit has written yet. */
+  dirty = false;
+  /** Set when a forgotten commit of this session is watched for. */
+  tracker: Tracker | undefined;
+
+  constructor(
+    private readonly store: CookieStoreLike,
+    private readonly options: ResolvedStoreOptions,
+  ) {
+    for (const { name, value } of store.getAll()) if (typeof name === 'string' && typeof value === 'string') this.#incoming.set(name, value);
+  }
+
+  check(): void {}
+
+  pending(): void {
+    this.dirty = true;
+    if (this.tracker) this.tracker.dirty = true;
+  }
+
+  write(cookies: readonly CookieWrite[]): void {
+    this.#set(cookies);
+    this.dirty = false;
+    if (this.tracker) this.tracker.dirty = false;
+  }
+
+  #set(cookies: readonly CookieWrite[]): void {
+    const store = this.store;
+    try {
+      let current: Map<string, string> | undefined;
+      for (const cookie of cookies) {
+        current ??= new Map(store.getAll().map((c) => [c.name, c.value] as const));
+        const value = current.get(cookie.name);
+        if (value !== undefined && value !== this.#incoming.get(cookie.name) && value !== this.#mine.get(cookie.name)) {
+          this.#report(cookie.name);
+          continue;
+        }
+        store.set(cookieSetOptions(cookie, this.options.cookie));
+        this.#mine.set(cookie.name, cookie.value);
       }
-    },
-  };
+    } catch (err) {
+      throw new SessionError(
+        'ERR_SESSION_ADAPTER',
+        'sealed-session: Next.js refused to set the session cookie; cookies can be written in server actions, route handlers and middleware, not while a server component renders (read the session there without committing)',
+        { cause: err },
+      );
+    }
+  }
+
+  #report(name: string): void {
+    if (this.#reported.has(name)) return;
+    this.#reported.add(name);
+    warn(this.options, 'cookie-conflict', name, conflictMessage(name));
+  }
 }

@@ -11,12 +11,15 @@ import { isPromiseLike } from '../util/maybe-promise';
 import type { CommitSink, Session } from '../session/session';
 import type { CookieWrite } from '../session/writer';
 import { mergeWrites } from './merge';
+import type { ResolvedStoreOptions } from '../session/options';
 import { SessionStore } from '../session/store';
 import type { FlashState, SchemaState } from '../session/options';
 import type { Json, JsonObject, StandardSchemaV1 } from '../session/schema';
 import { NodeSink, commitOnWriteHead, isNodePair, nodeCookieHeader } from './node';
-import { cookieStoreSink, isCookieStore, storeCookieHeader } from './next';
-import { isHeaders, isWebRequest, isWebResponse, webCookieHeader, webSink, writeToHeaders, writeToResponse } from './web';
+import { CookieStoreSink, isCookieStore, storeCookieHeader } from './next';
+import { WriteContext, headersOfTarget, isHeaders, isWebRequest, isWebResponse, webCookieHeader, writeToHeaders, writeToResponse } from './web';
+import { track, uncommittedMessage, untrack, type Tracker } from './uncommitted';
+import { warn } from './warn';
 import type { CookieStoreLike, HeadersLike, NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike } from './types';
 
 /**
@@ -44,14 +47,76 @@ export interface HandleSession<State extends object, Flash extends object = Reco
 }
 
 
-/** `withSession`'s sink: keeps what every commit wrote, later values replacing earlier ones of the same name. */
-class CollectingSink implements CommitSink {
-  writes: readonly CookieWrite[] = NONE;
-  check(): void {}
-  write(cookies: readonly CookieWrite[]): void {
-    if (cookies.length === 0) return;
-    this.writes = this.writes.length === 0 ? cookies : mergeWrites(this.writes, cookies);
+/**
+ * Where the commits of a Fetch request's session write: the responses or
+ * Headers given to `store.fetch` (each gets every commit, by the one rule of
+ * `merge.ts`), and a collection of everything written, which `withSession`
+ * (and the integrations built like it) put onto the response finally sent.
+ */
+class FetchSink implements CommitSink {
+  readonly targets: Array<ResponseLike | HeadersLike> = [];
+  /** Every cookie the session wrote, one per name, latest last. */
+  collected: readonly CookieWrite[] = NONE;
+  readonly ctx: WriteContext;
+  /** A change no commit has written yet. */
+  dirty = false;
+  /** Set when a forgotten commit of this session is watched for. */
+  tracker: Tracker | undefined;
+
+  constructor(options: ResolvedStoreOptions) {
+    this.ctx = new WriteContext(options);
   }
+
+  check(): void {}
+
+  pending(): void {
+    this.dirty = true;
+    if (this.tracker) this.tracker.dirty = true;
+  }
+
+  write(cookies: readonly CookieWrite[]): void {
+    for (const target of this.targets) writeToResponse(target, cookies, this.ctx);
+    if (cookies.length > 0) this.collected = this.collected.length === 0 ? cookies : mergeWrites(this.collected, cookies);
+    this.dirty = false;
+    if (this.tracker) this.tracker.dirty = false;
+  }
+}
+
+/** A response with a 5xx status: the request failed. */
+function failedStatus(response: ResponseLike): boolean {
+  const status = (response as { readonly status?: unknown }).status;
+  return typeof status === 'number' && status >= 500;
+}
+
+/** What an object (a Request, a cookie store) holds under `key`. */
+function heldOn<T>(holder: object, key: symbol): T | undefined {
+  return (holder as { [key: symbol]: T | undefined })[key];
+}
+
+/**
+ * Keep `value` on `holder` under `key`: not enumerable (a spread or a log of
+ * the request does not show it), and nothing when the object cannot take it
+ * (frozen): then every call loads its own session, as before.
+ */
+function holdOn(holder: object, key: symbol, value: unknown): void {
+  try {
+    Object.defineProperty(holder, key, { value, configurable: true });
+  } catch {
+    // Not extensible.
+  }
+}
+
+/** Where adapters keep the sink they gave a session, on the session itself (no WeakMap work per request). */
+const SINK: unique symbol = Symbol('sealed-session.sink');
+type WithSink = { [SINK]?: FetchSink | CookieStoreSink | NodeSink };
+
+function sinkOf(session: object): FetchSink | CookieStoreSink | NodeSink | undefined {
+  return (session as WithSink)[SINK];
+}
+
+function attach(session: Session<object>, sink: FetchSink | CookieStoreSink | NodeSink): void {
+  session.attachSink(sink);
+  (session as WithSink)[SINK] = sink;
 }
 
 const NONE: readonly CookieWrite[] = [];
@@ -102,14 +167,24 @@ export class CookieSessionStore<
   readonly #onResponse: symbol = Symbol('sealed-session.session');
 
   /**
+   * The same for a Fetch `Request` and a Next.js cookie store: a second
+   * `handleSession(request…)` or `handleSession(await cookies())` of one
+   * request gets the same session, so its commit cannot write a stale copy's
+   * state over the first's change.
+   */
+  readonly #onRequest: symbol = Symbol('sealed-session.request-session');
+
+  /**
    * Load the session of a request and bind `commit()` to its response: one
    * call for node:http (`req, res`), Fetch (`request, response | headers`) and
    * Next.js (`await cookies()`). Detached use works: `const { handleSession } = store`.
    *
-   * `commit()` appends to the response's Set-Cookie values, replacing earlier
-   * values of the same cookie names, and returns what it wrote. On node:http,
-   * calling it again for the same response (a middleware, then the route)
-   * returns the same session.
+   * `commit()` adds to the response's Set-Cookie values, one per cookie
+   * name (its earlier values replaced; a value the application set for the
+   * session's name itself wins, reported to `onWarning`), and returns what
+   * it wrote. Calling it again in the same request returns the same
+   * session: for the same node response, the same `Request` object, or the
+   * same Next.js cookie store (a middleware, then the route).
    *
    * @example
    * ```ts
@@ -164,8 +239,8 @@ export class CookieSessionStore<
     if (raced !== undefined) return raced;
     held[this.#onResponse] = session;
     // Hook writeHead only once there is something to write (a change, or a due re-issue).
-    const sink = new NodeSink(res, session);
-    session.attachSink(sink);
+    const sink = new NodeSink(res, session, this.options);
+    attach(session, sink);
     if (sink.due) commitOnWriteHead(res, sink);
     return session;
   };
@@ -174,6 +249,8 @@ export class CookieSessionStore<
    * Fetch API (route handlers, middleware, edge runtimes, Bun, Deno, Hono):
    * load the session of `request`; with a `Response` or `Headers`, `commit()`
    * appends its Set-Cookie values there, and without, it only returns them.
+   * A second call for the same `Request` object returns the same session
+   * (and adds the response it is given, if any, to where commits write).
    *
    * @example
    * ```ts
@@ -185,16 +262,39 @@ export class CookieSessionStore<
    * ```
    */
   readonly fetch = async (request: RequestLike, responseOrHeaders?: ResponseLike | HeadersLike): Promise<Session<SchemaState<S>, FlashState<F>>> => {
-    const loaded = this.loadNow(webCookieHeader(request));
-    const session = isPromiseLike(loaded) ? await loaded : loaded;
-    if (responseOrHeaders !== undefined) session.attachSink(webSink(responseOrHeaders, this.options.cookie));
+    const session = await this.#ofRequest(request, true);
+    const sink = sinkOf(session) as FetchSink;
+    if (responseOrHeaders !== undefined && !sink.targets.includes(responseOrHeaders)) sink.targets.push(responseOrHeaders);
     return session;
   };
 
   /**
+   * The session of a Fetch request: loaded once per `Request` object (kept on
+   * it, under this store's own key), so every adapter call of one request
+   * shares it; `tracked`: watched for a forgotten commit (not for
+   * `withSession`, which commits by itself).
+   */
+  async #ofRequest(request: RequestLike, tracked: boolean): Promise<Session<SchemaState<S>>> {
+    const known = heldOn<Session<SchemaState<S>>>(request, this.#onRequest);
+    if (known !== undefined) return known;
+    const loaded = this.loadNow(webCookieHeader(request));
+    const session = isPromiseLike(loaded) ? await loaded : loaded;
+    // A second call that raced this one while it loaded asynchronously keeps the first session.
+    const raced = heldOn<Session<SchemaState<S>>>(request, this.#onRequest);
+    if (raced !== undefined) return raced;
+    const sink = new FetchSink(this.options);
+    if (tracked) sink.tracker = track(session, this.options, 'fetch');
+    attach(session, sink);
+    holdOn(request, this.#onRequest, session);
+    return session;
+  }
+
+  /**
    * Next.js `await cookies()` (server actions, route handlers; read only in
    * server components): load the session from the cookie store, and
-   * `commit()` sets its cookies there.
+   * `commit()` sets its cookies there. A second call with the same cookie
+   * store (`await cookies()` gives the same one within a request) returns
+   * the same session.
    *
    * @example
    * ```ts
@@ -204,10 +304,17 @@ export class CookieSessionStore<
    * ```
    */
   readonly next = async (cookieStore: CookieStoreLike): Promise<Session<SchemaState<S>, FlashState<F>>> => {
+    const known = heldOn<Session<SchemaState<S>, FlashState<F>>>(cookieStore, this.#onRequest);
+    if (known !== undefined) return known;
     const cookie = this.options.cookie;
     const loaded = this.loadNow(storeCookieHeader(cookieStore, cookie.name, this.options.legacy?.cookieName));
     const session = isPromiseLike(loaded) ? await loaded : loaded;
-    session.attachSink(cookieStoreSink(cookieStore, cookie));
+    const raced = heldOn<Session<SchemaState<S>>>(cookieStore, this.#onRequest);
+    if (raced !== undefined) return raced;
+    const sink = new CookieStoreSink(cookieStore, this.options);
+    sink.tracker = track(session, this.options, 'cookie-store');
+    attach(session, sink);
+    holdOn(cookieStore, this.#onRequest, session);
     return session;
   };
 
@@ -217,7 +324,10 @@ export class CookieSessionStore<
    * a `session.commit()` the handler ran itself land there too. A response
    * with immutable headers (`Response.redirect`) is copied first; a
    * `Response.error()` is returned as it is (a network error carries no
-   * cookies, so nothing is committed onto it).
+   * cookies, so nothing is committed onto it, and a change is reported as
+   * `uncommitted`). A handler that throws, or returns a 5xx response, has
+   * its pending change left uncommitted (a failed request); the cookies of
+   * commits it ran itself still go on a 5xx response.
    *
    * @example
    * ```ts
@@ -232,29 +342,76 @@ export class CookieSessionStore<
     handler: (request: Req, session: Session<SchemaState<S>, FlashState<F>>, ...args: Args) => Res | Promise<Res>,
   ): ((request: Req, ...args: Args) => Promise<Res>) => {
     return async (request: Req, ...args: Args): Promise<Res> => {
-      const loaded = this.loadNow(webCookieHeader(request));
-      const session = isPromiseLike(loaded) ? await loaded : loaded;
-      // Every commit, the handler's own included, writes here; the response gets them all at the end.
-      const sink = new CollectingSink();
-      session.attachSink(sink);
+      const session = await this.collect(request);
       const response = await handler(request, session, ...args);
-      if ((response as { readonly type?: unknown }).type === 'error') return response;
-      const committed = session.commitNow();
-      if (isPromiseLike(committed)) await committed;
-      const writes = sink.writes;
-      if (writes.length === 0) return response;
-      try {
-        writeToResponse(response, writes, this.options.cookie);
+      if ((response as { readonly type?: unknown }).type === 'error') {
+        // A network error carries no cookies: nothing is committed onto it, and a change is lost.
+        const sink = sinkOf(session);
+        if (sink instanceof FetchSink && sink.dirty) warn(this.options, 'uncommitted', this.options.cookie.name, uncommittedMessage('withSession'));
         return response;
-      } catch (err) {
-        if (!isSessionError(err, 'ERR_SESSION_ADAPTER')) throw err;
-        // Immutable headers (Response.redirect(), a fetched response): the same response, with headers we may change.
-        const original = response as unknown as Response;
-        const copy = new Response(original.body, original);
-        writeToHeaders(copy.headers, writes);
-        return copy as unknown as Res;
       }
+      // A 5xx response is a failed request: its half-done change is not committed (the handler's own commits stay).
+      return this.finishResponse(session, response, !failedStatus(response));
     };
   };
 
+  /**
+   * @internal The session of a Fetch request whose commits are collected and
+   * put onto the response finally sent with {@link finishResponse}: what
+   * `withSession` and the integrations built like it (Hono) use.
+   */
+  collect(request: RequestLike): Promise<Session<SchemaState<S>>> {
+    return this.#ofRequest(request, false);
+  }
+
+  /**
+   * @internal Commit a session from {@link collect} (unless `commit` is false)
+   * and put every cookie it wrote onto `response`, by the one rule of
+   * `merge.ts`. A response with immutable headers (`Response.redirect()`, a
+   * fetched response) comes back copied.
+   */
+  async finishResponse<Res extends ResponseLike>(session: Session<SchemaState<S>>, response: Res, commit = true): Promise<Res> {
+    const sink = sinkOf(session);
+    if (!(sink instanceof FetchSink)) throw adapterError();
+    if (commit) {
+      const committed = session.commitNow();
+      if (isPromiseLike(committed)) await committed;
+    }
+    return deliver(response, sink);
+  }
+
+  /**
+   * @internal The request of this session failed (an integration saw the
+   * handler throw): what is still pending is not committed automatically
+   * (node: not at writeHead), and it is not reported as forgotten.
+   */
+  settle(session: object): void {
+    const sink = sinkOf(session);
+    if (sink instanceof NodeSink) sink.settled = true;
+    else if (sink instanceof FetchSink || sink instanceof CookieStoreSink) {
+      sink.dirty = false;
+      untrack(sink.tracker);
+    }
+  }
+}
+
+/**
+ * Put everything a session collected onto the response finally sent, by the
+ * one rule of `merge.ts`; a response with immutable headers
+ * (`Response.redirect()`, a fetched response) is copied first.
+ */
+function deliver<Res extends ResponseLike>(response: Res, sink: FetchSink): Res {
+  const writes = sink.collected;
+  if (writes.length === 0) return response;
+  try {
+    writeToResponse(response, writes, sink.ctx);
+    return response;
+  } catch (err) {
+    if (!isSessionError(err, 'ERR_SESSION_ADAPTER')) throw err;
+    // Immutable headers (Response.redirect(), a fetched response): the same response, with headers we may change.
+    const original = response as unknown as Response;
+    const copy = new Response(original.body, original);
+    writeToHeaders(copy.headers, writes, sink.ctx);
+    return copy as unknown as Res;
+  }
 }

@@ -7,10 +7,12 @@
  * @internal
  */
 import { SessionError } from '../errors';
-import type { CommitSink } from '../session/session';
+import type { ResolvedStoreOptions } from '../session/options';
 import type { CookieWrite } from '../session/writer';
 import type { ResolvedCookieOptions } from '../cookie/options';
-import { mergeSetCookies, setCookieName } from './merge';
+import { resolveSetCookies, setCookieName } from './merge';
+import { applyCacheHeaders, webHeaderAccess } from './cache';
+import { conflictMessage, warn } from './warn';
 import { hasMethods, headersOf } from './shape';
 import type { CookieSetOptions, HeadersLike, RequestLike, ResponseLike } from './types';
 
@@ -58,21 +60,49 @@ function immutable(cause: unknown): SessionError {
   );
 }
 
-/** Put cookies on a `Headers`, replacing earlier Set-Cookie values of the same names. */
-export function writeToHeaders(headers: HeadersLike, cookies: readonly CookieWrite[]): void {
+/**
+ * What the writes of one session onto one request's responses share: every
+ * Set-Cookie value it wrote (so an older one still on a response is known as
+ * ours), the names already reported as taken by the application, and the
+ * store's options.
+ */
+export class WriteContext {
+  readonly mine = new Set<string>();
+  readonly #reported = new Set<string>();
+  constructor(readonly options: ResolvedStoreOptions) {}
+
+  /** Say once per name that the application's own value took one of our names. */
+  report(conflicts: readonly string[]): void {
+    for (const name of conflicts) {
+      if (this.#reported.has(name)) continue;
+      this.#reported.add(name);
+      warn(this.options, 'cookie-conflict', name, conflictMessage(name));
+    }
+  }
+}
+
+/** Put cookies on a `Headers` by the one rule of `merge.ts`. */
+export function writeToHeaders(headers: HeadersLike, cookies: readonly CookieWrite[], ctx: WriteContext): void {
   if (!cookies.length) return;
   try {
     const existing = setCookiesOf(headers);
+    let sent = true;
     if (existing.length === 0) {
       for (const cookie of cookies) headers.append('set-cookie', cookie.header);
-      return;
+    } else {
+      const resolved = resolveSetCookies(existing, cookies, ctx.mine);
+      ctx.report(resolved.conflicts);
+      sent = resolved.sent;
+      if (resolved.changed) {
+        headers.delete('set-cookie');
+        for (const value of resolved.values) headers.append('set-cookie', value);
+      }
     }
-    const merged = mergeSetCookies(existing, cookies);
-    headers.delete('set-cookie');
-    for (const value of merged) headers.append('set-cookie', value);
+    if (sent) applyCacheHeaders(webHeaderAccess(headers), ctx.options);
   } catch (err) {
     throw immutable(err);
   }
+  for (const cookie of cookies) ctx.mine.add(cookie.header);
 }
 
 /** Runtimes without `getSetCookie` join values with ", ", which also appears in Expires: split only before a "name=". */
@@ -82,28 +112,42 @@ function splitLegacy(joined: string | null): string[] {
 }
 
 /** The Set-Cookie values of a `Headers`, unjoined. */
-function setCookiesOf(headers: HeadersLike): string[] {
+export function setCookiesOf(headers: HeadersLike): string[] {
   return typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : splitLegacy(headers.get('set-cookie'));
 }
 
 /**
  * Write through `NextResponse#cookies`. Next.js keeps its own parsed copy of
  * Set-Cookie and rewrites the header from it on every change, which drops the
- * values a route appended to `response.headers` directly: those are put back,
- * except where one of ours took their name (one Set-Cookie per name, ours win).
+ * values a route appended to `response.headers` directly: those are put back.
+ * A value the route gave one of our names itself wins (ours is not set, and
+ * the conflict is reported), as everywhere.
  */
 export function writeThroughCookies(
   target: ResponseLike & { readonly cookies: NonNullable<ResponseLike['cookies']> },
   cookies: readonly CookieWrite[],
-  o: ResolvedCookieOptions,
+  ctx: WriteContext,
 ): void {
   const headers = isHeaders(target.headers) ? target.headers : undefined;
   try {
     const before = headers ? setCookiesOf(headers) : [];
-    for (const cookie of cookies) target.cookies.set(cookieSetOptions(cookie, o));
-    if (!headers || before.length === 0) return;
+    const taken = new Set<string>();
+    for (const header of before) if (!ctx.mine.has(header)) taken.add(setCookieName(header));
+    const conflicts: string[] = [];
+    for (const cookie of cookies) {
+      if (taken.has(cookie.name)) conflicts.push(cookie.name);
+      else target.cookies.set(cookieSetOptions(cookie, ctx.options.cookie));
+    }
+    ctx.report(conflicts);
+    if (!headers) return;
+    if (conflicts.length < cookies.length) applyCacheHeaders(webHeaderAccess(headers), ctx.options);
+    const after = setCookiesOf(headers);
+    // Next serialises our cookies itself: what it wrote for our names is ours from now on.
+    const names = new Set(cookies.map((c) => c.name));
+    for (const header of after) if (names.has(setCookieName(header)) && !taken.has(setCookieName(header))) ctx.mine.add(header);
+    if (before.length === 0) return;
     const present = new Set<string>();
-    for (const header of setCookiesOf(headers)) present.add(setCookieName(header));
+    for (const header of after) present.add(setCookieName(header));
     // Last value per name, as a browser would keep it.
     const lost = new Map<string, string>();
     for (const header of before) {
@@ -116,26 +160,21 @@ export function writeThroughCookies(
   }
 }
 
-/** Where a commit writes on a Web response or Headers. */
-export function webSink(target: ResponseLike | HeadersLike, o: ResolvedCookieOptions): CommitSink {
-  return {
-    check() {},
-    write(cookies) {
-      writeToResponse(target, cookies, o);
-    },
-  };
-}
-
 /**
  * Put cookies on a Web response or Headers: through `NextResponse#cookies`
  * when there is one (so Next.js keeps them, and a proxy's page reads them),
  * else on the headers. Throws `ERR_SESSION_ADAPTER` when they are immutable.
  */
-export function writeToResponse(target: ResponseLike | HeadersLike, cookies: readonly CookieWrite[], o: ResolvedCookieOptions): void {
+export function writeToResponse(target: ResponseLike | HeadersLike, cookies: readonly CookieWrite[], ctx: WriteContext): void {
   if (!cookies.length) return;
   if ('cookies' in target && target.cookies && typeof target.cookies.set === 'function') {
-    writeThroughCookies(target as ResponseLike & { readonly cookies: NonNullable<ResponseLike['cookies']> }, cookies, o);
+    writeThroughCookies(target as ResponseLike & { readonly cookies: NonNullable<ResponseLike['cookies']> }, cookies, ctx);
     return;
   }
-  writeToHeaders('headers' in target && isHeaders(target.headers) ? target.headers : (target as HeadersLike), cookies);
+  writeToHeaders(headersOfTarget(target), cookies, ctx);
+}
+
+/** The headers of a Web response, or the Headers given. */
+export function headersOfTarget(target: ResponseLike | HeadersLike): HeadersLike {
+  return 'headers' in target && isHeaders(target.headers) ? target.headers : (target as HeadersLike);
 }

@@ -13,6 +13,11 @@
  * goes to `next(err)`, so the application's error handler answers,
  * and the client keeps its previous cookie.
  *
+ * A response that goes out with a 5xx status (Express' answer to a route
+ * that threw, and most error handlers') is a failed request: the session's
+ * half-done change is not committed onto it; a commit the route awaited
+ * itself stays.
+ *
  * Express is an optional peer dependency; this module imports nothing from
  * it (nor from the core) at run time.
  *
@@ -82,10 +87,16 @@ export interface SessionMiddleware<State extends object> {
   of(req: NodeRequestLike): Session<State>;
 }
 
-/** One response's gate: its sessions, what waits for their commit, where a failure goes. */
+/** What the gate asks of a store: `settle`, so a failed request's session is not committed at writeHead either. */
+interface Settler {
+  settle(session: Session<object>): void;
+}
+
+/** One response's gate: its sessions (with their stores), what waits for their commit, where a failure goes. */
 interface Gate {
   state: 'open' | 'committing' | 'done';
   readonly sessions: Array<Session<object>>;
+  readonly stores: Settler[];
   readonly queue: Array<() => unknown>;
   readonly fail: (err: unknown) => void;
 }
@@ -145,7 +156,7 @@ export function sessionMiddleware<S extends StandardSchemaV1>(
     }
     sessions.set(req, session);
     (req as { session?: unknown }).session = session;
-    gate(res as Gated, session, (err) => (onError ? onError(err as SessionError, req, res, next) : next(err)));
+    gate(res as Gated, session, store as unknown as Settler, (err) => (onError ? onError(err as SessionError, req, res, next) : next(err)));
     next();
   };
   return Object.assign(middleware, {
@@ -161,16 +172,20 @@ export function sessionMiddleware<S extends StandardSchemaV1>(
  * Make `writeHead`, `write` and `end` of this response wait for the commit of
  * its sessions. Own properties of this response only (never the prototype).
  */
-function gate(res: Gated, session: Session<object>, fail: (err: unknown) => void): void {
+function gate(res: Gated, session: Session<object>, store: Settler, fail: (err: unknown) => void): void {
   const known = res[GATE];
   if (known !== undefined) {
-    if (!known.sessions.includes(session)) known.sessions.push(session);
+    if (!known.sessions.includes(session)) {
+      known.sessions.push(session);
+      known.stores.push(store);
+    }
     return;
   }
   const before = new Set(res.getHeaderNames?.() ?? []);
   const g: Gate = {
     state: 'open',
     sessions: [session],
+    stores: [store],
     queue: [],
     fail: (err) => {
       // The route's response is dropped whole: its status, the headers it set (Location, its own cookies), its body.
@@ -186,29 +201,36 @@ function gate(res: Gated, session: Session<object>, fail: (err: unknown) => void
   const write = res.write!;
   const end = res.end!;
   res.writeHead = function (this: unknown, ...args: unknown[]) {
-    return through(g, () => writeHead.apply(res, args as [number]), res);
+    return through(g, () => writeHead.apply(res, args as [number]), res, typeof args[0] === 'number' ? args[0] : res.statusCode);
   };
   res.write = function (this: unknown, ...args: unknown[]) {
-    return through(g, () => write.apply(res, args), true);
+    return through(g, () => write.apply(res, args), true, res.statusCode);
   };
   res.end = function (this: unknown, ...args: unknown[]) {
-    return through(g, () => end.apply(res, args), res);
+    return through(g, () => end.apply(res, args), res, res.statusCode);
   };
 }
 
-function through(g: Gate, call: () => unknown, queued: unknown): unknown {
+function through(g: Gate, call: () => unknown, queued: unknown, status: number | undefined): unknown {
   if (g.state === 'done') return call();
   g.queue.push(call);
   if (g.state === 'open') {
     g.state = 'committing';
-    void commitAll(g);
+    void commitAll(g, status !== undefined && status >= 500);
   }
   return queued;
 }
 
-async function commitAll(g: Gate): Promise<void> {
+/**
+ * Commit the response's sessions, then let what waited run. A 5xx response
+ * is a failed request (Express' answer to a route that threw, and most error
+ * handlers'; Express tells no middleware that a route threw): its half-done
+ * change is not committed, only what the route committed itself stays.
+ */
+async function commitAll(g: Gate, failed: boolean): Promise<void> {
   try {
-    for (const session of g.sessions) await session.commit();
+    if (failed) for (let i = 0; i < g.sessions.length; i++) g.stores[i]!.settle(g.sessions[i]!);
+    else for (const session of g.sessions) await session.commit();
   } catch (err) {
     // Nothing of the route's response went out: the error handler answers instead.
     g.state = 'done';

@@ -4,7 +4,9 @@
  * `request.session` and commits it in an `onSend` hook, before Fastify writes
  * the headers, so a commit error (`ERR_SESSION_TOO_LARGE`) goes to the app's
  * error handler (`setErrorHandler`), whose reply goes out without the session
- * cookie (the client keeps its previous one).
+ * cookie (the client keeps its previous one). A route that throws (Fastify's
+ * `onError` hook), or a 5xx reply, does not commit its half-done change; a
+ * commit the route awaited itself stays.
  *
  * Encapsulation: the plugin has fastify-plugin semantics (it is not wrapped
  * in a context of its own), so it applies to the context that registers it
@@ -16,15 +18,15 @@
  * Cookies: the session's Set-Cookie values are merged with the app's own
  * (`reply.header('set-cookie', …)`, @fastify/cookie's `reply.setCookie`),
  * one per name, when Fastify writes the headers. A value the app gives the
- * session's cookie name itself wins, unless the session changes after it
- * (the onSend commit's values replace earlier ones of their names).
+ * session's cookie name itself wins, whenever it was set, and is reported
+ * to the store's `onWarning` (`cookie-conflict`).
  *
  * Fastify is an optional peer dependency; only its types are used, and
  * fastify-plugin's three symbols are set here rather than importing it.
  *
  * @module
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CookieSessionStore, Session } from 'sealed-session';
 
 export type { SessionOf } from './types';
@@ -45,7 +47,10 @@ export interface FastifySessionOptions {
 
 type WithSession = FastifyRequest & { session: Session<object> | null };
 
-/** Requests whose commit failed: the error handler's reply must not try again. */
+/**
+ * Requests that failed: the handler (or a hook) threw, or the commit did.
+ * Their reply, the error handler's, commits nothing more.
+ */
 const failed = new WeakSet<object>();
 
 async function plugin(fastify: FastifyInstance, options: FastifySessionOptions): Promise<void> {
@@ -60,52 +65,29 @@ async function plugin(fastify: FastifyInstance, options: FastifySessionOptions):
     // route's own store.handleSession(request.raw, reply.raw), gets this one.
     (request as WithSession).session = await store.handleSession(request.raw, reply.raw);
   });
+  // Fastify runs onError before the error handler: a route that threw does not commit its half-done change
+  // (what it committed itself stays), neither here nor when the headers are written.
+  fastify.addHook('onError', async (request) => {
+    failed.add(request);
+    const session = (request as WithSession).session;
+    if (session !== null) store.settle(session);
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     const session = (request as WithSession).session;
     if (session === null || failed.has(request)) return payload;
-    let written: string[];
+    // A 5xx reply is a failed request too.
+    if (reply.statusCode >= 500) {
+      store.settle(session);
+      return payload;
+    }
     try {
-      written = await session.commit();
+      await session.commit();
     } catch (err) {
       failed.add(request);
       throw err;
     }
-    // An onSend hook that ran before this one (@fastify/cookie's) may have copied an earlier
-    // commit's cookie from the raw response into the reply's own Set-Cookie list, where it
-    // would win over this commit's when the headers are written: this commit's values replace it.
-    if (written.length > 0) replaceNames(reply, written);
     return payload;
   });
-}
-
-function listOf(value: unknown): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
-}
-
-function nameOf(setCookie: string): string {
-  const eq = setCookie.indexOf('=');
-  return (eq === -1 ? setCookie : setCookie.slice(0, eq)).trim();
-}
-
-/**
- * Remove from the reply's own Set-Cookie list the values named like those the
- * commit just wrote on the raw response; they are merged in when the headers
- * are written.
- */
-function replaceNames(reply: FastifyReply, written: readonly string[]): void {
-  const raw = reply.raw.getHeader('set-cookie');
-  const current = reply.getHeader('set-cookie');
-  // The reply has no list of its own (getHeader fell back to the raw response's).
-  if (current === undefined || current === raw) return;
-  const names = new Set(written.map(nameOf));
-  const theirs = listOf(current);
-  const kept = theirs.filter((value) => !names.has(nameOf(value)));
-  if (kept.length === theirs.length) return;
-  reply.removeHeader('set-cookie');
-  // removeHeader also cleared the raw response's list: put this commit's values back there.
-  reply.raw.setHeader('set-cookie', listOf(raw));
-  if (kept.length > 0) reply.header('set-cookie', kept);
 }
 
 /**

@@ -134,7 +134,16 @@ export async function clearSealedSession<S extends StandardSchemaV1>(event: H3Ev
 export function sealedSession<S extends StandardSchemaV1>(store: CookieSessionStore<S>): (event: H3EventLike, next: () => unknown) => Promise<unknown> {
   const map = byEvent(store);
   return async (event, next) => {
-    const value = await next();
+    let value: unknown;
+    try {
+      value = await next();
+    } catch (err) {
+      // A failed request commits nothing more (what the handler committed itself is on h3's prepared
+      // headers, which h3 leaves off error responses), and its session is not reported as forgotten.
+      const session = map.get(event);
+      if (session !== undefined) await session.then((loaded) => store.settle(loaded), () => {});
+      throw err;
+    }
     const session = map.get(event);
     if (session !== undefined) await (await session).commit();
     return value;

@@ -1,9 +1,11 @@
 /**
  * `sealed-session/hono`: a Hono middleware that loads the session into
  * `c.var.session` (typed through the app's `Variables`) and commits it onto
- * the response after `next()`, next to the app's own cookies, one Set-Cookie
- * per name, including on responses whose headers are immutable
- * (`Response.redirect`, a fetched response: Hono copies them).
+ * the response after `next()`, with the cookies of any commit the handler
+ * ran itself, next to the app's own cookies, one Set-Cookie per name (a
+ * value the app gives the session's name itself wins, reported to the
+ * store's `onWarning`), including on responses whose headers are immutable
+ * (`Response.redirect`, a fetched response: they are copied).
  *
  * A commit that fails (`ERR_SESSION_TOO_LARGE`) replaces the handler's
  * response with the one `onError` returns, or, without `onError`, is thrown
@@ -12,6 +14,10 @@
  * are Hono's "prepared" headers, which Hono puts on any response it builds
  * for the request, the error response included. The session cookie is not
  * on it: the client keeps its previous one.
+ *
+ * A handler that threw (Hono's onError answered, `c.error` is set) or a 5xx
+ * response does not commit its half-done change; a commit the handler
+ * awaited itself stays.
  *
  * Hono is an optional peer dependency; only its types are used.
  *
@@ -99,13 +105,17 @@ export function sessionMiddleware<S extends StandardSchemaV1>(
       await next();
       return;
     }
-    const session = await store.handleSession(c.req.raw);
+    // The store collects every commit of this session, the handler's own included, for the response sent at the end.
+    const session = await store.collect(c.req.raw);
     sessions.set(c.req.raw, session);
     c.set('session', session);
     await next();
-    let values: string[];
+    // A handler that threw (Hono's onError answered: c.error is set), or a 5xx response, is a failed request:
+    // its half-done change is not committed; what it committed itself stays.
+    const ok = c.error === undefined && c.res.status < 500;
+    let response: Response;
     try {
-      values = await session.commit();
+      response = await store.finishResponse(session, c.res, ok);
     } catch (err) {
       // Drop the handler's response, so Hono does not merge its headers into the error response.
       c.res = undefined as unknown as Response;
@@ -113,18 +123,10 @@ export function sessionMiddleware<S extends StandardSchemaV1>(
       c.res = await onError(err as SessionError, c);
       return;
     }
-    if (values.length === 0) return;
-    const names = new Set(values.map(nameOf));
-    const kept = c.res.headers.getSetCookie().filter((value) => !names.has(nameOf(value)));
-    // c.header copies a response whose headers are immutable; after it, c.res's headers can be changed.
-    c.header('set-cookie', undefined);
-    const headers = c.res.headers;
-    for (const value of kept) headers.append('set-cookie', value);
-    for (const value of values) headers.append('set-cookie', value);
+    if (response !== c.res) {
+      // A copy of a response with immutable headers: set it without Hono merging the old one's headers into it.
+      c.res = undefined as unknown as Response;
+      c.res = response;
+    }
   };
-}
-
-function nameOf(setCookie: string): string {
-  const eq = setCookie.indexOf('=');
-  return (eq === -1 ? setCookie : setCookie.slice(0, eq)).trim();
 }

@@ -109,6 +109,38 @@ export interface InvalidSessionEvent {
 }
 
 /**
+ * What the `onWarning` hook receives: a mistake in how the application uses
+ * its sessions, found while a request ran. Never contains a cookie value.
+ *
+ * - `uncommitted`: a session changed, and its request ended without a
+ *   commit (`store.fetch` / `store.next` sessions, found when the session is
+ *   garbage-collected; `withSession` when the handler returned
+ *   `Response.error()`): the client never got the change.
+ * - `cookie-conflict`: the application set a Set-Cookie of its own for the
+ *   session's cookie name (such as Express' `res.clearCookie('session')`):
+ *   the application's value is sent, the session's write of that name is not.
+ * - `public-cache`: the response carrying the session cookie asked shared
+ *   caches to store it (`Cache-Control: public` or `s-maxage`); it was made
+ *   `private` (see the `cacheHeaders` option).
+ *
+ * @example
+ * ```ts
+ * const store = new CookieSessionStore({
+ *   keys: process.env.SESSION_SECRET!,
+ *   onWarning: (warning: SessionWarning) => logger.warn({ code: warning.code, cookie: warning.cookie }, warning.message),
+ * });
+ * ```
+ */
+export interface SessionWarning {
+  /** What went wrong; see above. */
+  readonly code: 'uncommitted' | 'cookie-conflict' | 'public-cache';
+  /** The cookie concerned: the session cookie's name, or one of its chunks (`name.1`). */
+  readonly cookie: string;
+  /** What happened and what to change, in a sentence. */
+  readonly message: string;
+}
+
+/**
  * What the `isRevoked` hook receives for an authentic, unexpired session.
  *
  * @typeParam State the session state type.
@@ -300,6 +332,24 @@ export interface CookieSessionStoreOptions<
   /** Called when a cookie that came with the request is refused; for logging. Errors it throws are ignored. */
   readonly onInvalid?: (event: InvalidSessionEvent) => void;
   /**
+   * Called for each {@link SessionWarning} (a forgotten commit, a Set-Cookie
+   * of the application's own for the session's name, a publicly cacheable
+   * response). Default: each kind is printed once per process with
+   * `console.warn`, and not at all when `NODE_ENV` is `production`. Errors
+   * it throws are ignored.
+   */
+  readonly onWarning?: (warning: SessionWarning) => void;
+  /**
+   * Whether a response that carries the session's Set-Cookie gets cache
+   * headers that keep shared caches (CDNs, proxies) from handing it, and the
+   * session in it, to other users. `true` (default): no `Cache-Control` becomes
+   * `private, no-cache`; one that lets shared caches store the response
+   * (`public`, `s-maxage`, or neither `private` nor `no-store`) is made
+   * `private`; `Vary: Cookie` is added. `false`: the headers are left as the
+   * application set them.
+   */
+  readonly cacheHeaders?: boolean;
+  /**
    * Migration from another library's cookie (a reader built by
    * `fromIronSession` from `sealed-session/iron-session`): when a request
    * has no session cookie of ours but has the old one, open it, validate it
@@ -382,6 +432,8 @@ export interface ResolvedStoreOptions {
   readonly onInvalid: ((event: InvalidSessionEvent) => void) | undefined;
   /** `content` and `compress`: how payloads become cookie values and back. */
   readonly codec: SessionCodec;
+  readonly onWarning: ((warning: SessionWarning) => void) | undefined;
+  readonly cacheHeaders: boolean;
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
   /** Reads another library's cookie to migrate it (`legacy`). */
   readonly legacy: LegacyReader | undefined;
@@ -418,6 +470,12 @@ function oneOf<T extends string>(value: unknown, option: string, allowed: readon
   return value as T;
 }
 
+function flag(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw configError('ERR_CONFIG_OPTION', option, `must be true or false; got ${describe(value)}`);
+  return value;
+}
+
 function hook<F>(value: unknown, option: string): F | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'function') throw configError('ERR_CONFIG_OPTION', option, 'must be a function');
@@ -432,6 +490,7 @@ function hook<F>(value: unknown, option: string): F | undefined {
 export const STORE_OPTIONS: readonly string[] = [
   'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'maxTtl', 'maxIdleTimeout', 'notBefore', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
   'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'content', 'compress', 'flashSchema', ...KEY_RING_OPTIONS,
+  'onWarning', 'cacheHeaders',
 ];
 
 /** Validate options and apply defaults. */
@@ -504,6 +563,8 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     skewMs: checkSkew(options.timestampSkewSec),
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
     codec: createCodec(content, options.compress ?? false, maxBytes),
+    onWarning: hook<(warning: SessionWarning) => void>(options.onWarning, 'onWarning'),
+    cacheHeaders: flag(options.cacheHeaders, 'cacheHeaders', true),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
     legacy: resolveLegacy(options.legacy),
   };

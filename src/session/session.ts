@@ -19,7 +19,7 @@ const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w
 export interface CommitSink {
   /** Throw (`ERR_SESSION_HEADERS_SENT`) when the response can no longer take cookies. */
   check(): void;
-  /** Put the cookies on the response, replacing earlier values of the same names. */
+  /** Put the cookies on the response, by the adapters' one rule for cookie names (src/adapters/merge.ts). */
   write(cookies: readonly CookieWrite[]): void;
   /** Called once, when the session first has something to write (the node adapter hooks writeHead only then). */
   pending?(): void;
@@ -134,6 +134,10 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
   #pending = false;
   /** Bumped by every change (the node adapter records the one a commit failed at). */
   #version = 0;
+  /** Numbers each commit that seals or removes, in the order they started. */
+  #commits = 0;
+  /** The number of the commit whose cookies were last recorded (and written to the sink). */
+  #recorded = 0;
   #forceWrite = false;
   #committed = false;
   #sink: CommitSink | undefined;
@@ -486,6 +490,12 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
    * returns only what changed since the first. A session from
    * `handleSession` also writes them to its response.
    *
+   * The newest state always wins, whatever order seals finish in (the
+   * WebCrypto engine seals asynchronously): a commit that finishes after the
+   * session changed again, or after a later commit was recorded, writes
+   * nothing, returns `[]` and leaves the change pending for the next commit
+   * (or the adapter's own at the end of the request).
+   *
    * @example
    * ```ts
    * for (const value of await session.commit()) res.appendHeader('set-cookie', value);
@@ -533,7 +543,7 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
     const sink = this.#sink;
     let written: MaybePromise<CookieWrite[]>;
     try {
-      written = this.#emit(mode, now);
+      written = this.#emit(mode, now, version, ++this.#commits);
     } catch (err) {
       sink?.failed?.(version);
       throw err;
@@ -547,7 +557,7 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
     return this.#version;
   }
 
-  #emit(mode: 'write' | 'remove', now: number): MaybePromise<CookieWrite[]> {
+  #emit(mode: 'write' | 'remove', now: number, version: number, commit: number): MaybePromise<CookieWrite[]> {
     return after(
       writeCookies(this.#o, {
         mode,
@@ -561,9 +571,14 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
         alsoRemove: this.#removeOnCommit,
       }),
       ({ cookies, chunks }) => {
+        // Overtaken while it sealed (asynchronous engine): the session changed since, or a later commit was
+        // recorded. Its cookies hold an older state, so they must reach neither the response nor the books:
+        // the change stays pending for the next commit, which seals the newest state.
+        if (version !== this.#version || commit < this.#recorded) return [];
         // The response first: when it cannot take the cookies (immutable headers, headers sent), this throws and
         // nothing is recorded as committed, so a later commit() writes (or fails) again instead of returning [].
         this.#sink?.write(cookies);
+        this.#recorded = commit;
         for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
         this.#committed = true;
         this.#removeOnCommit = [];

@@ -188,6 +188,30 @@ describe('route handlers', () => {
   });
 });
 
+describe('cache headers', () => {
+  test('a route handler response that sets the session cookie is private to its user: withSession and handleSession(request, NextResponse)', async () => {
+    const client = new Client(app.url);
+    for (const path of ['/api/count', '/api/raw', '/api/edge']) {
+      const { fetched } = await json<object>(client, path, 'POST');
+      expectSessionCookie(setCookie(fetched));
+      expect(fetched.response.headers.get('cache-control'), path).toBe('private, no-cache');
+      expect(fetched.response.headers.get('vary')?.split(/,\s*/), path).toContain('Cookie');
+    }
+    // Only reading: no cookie, and the headers are Next's own.
+    const { fetched } = await json<object>(client, '/api/count');
+    expect(fetched.setCookies).toEqual([]);
+    expect(fetched.response.headers.get('cache-control')).toBeNull();
+  });
+
+  test("the proxy's Cache-Control reaches the page it wrote the cookie for; the Vary is the page's own (Next sets it)", async () => {
+    const client = new Client(app.url);
+    const page = await client.fetch('/mw');
+    expectSessionCookie(setCookie(page));
+    expect(page.response.headers.get('cache-control')).toBe('private, no-cache');
+    expect(page.response.headers.get('vary')?.split(/,\s*/)).not.toContain('Cookie');
+  });
+});
+
 describe('migration from iron-session (fromIronSession)', () => {
   test("a server component reads iron-session's cookie through await cookies()", async () => {
     const client = new Client(app.url);
@@ -312,6 +336,14 @@ describeBrowser('server actions, in Chromium', () => {
     await page.reload();
     expect(await shown(page, 'user')).toBe('erin');
     expect(await shown(page, 'count')).toBe('5');
+  });
+
+  test("a server action's response, which sets the cookie through Next's cookie store (no headers there), is made private by Next itself", async () => {
+    const { page } = await newPage();
+    const action = await submit(page, '#sign-in', { userId: 'frank' });
+    expect((await setCookiesOf(action)).map((c) => c.name)).toEqual(['sid']);
+    const cacheControl = (await action.headerValue('cache-control'))?.split(/,\s*/);
+    expect(cacheControl).toEqual(expect.arrayContaining(['private', 'no-store']));
   });
 
   test('sign-out removes the cookie', async () => {

@@ -6,18 +6,19 @@ import { getIronSession, webCookies } from 'iron-session';
 import { NextRequest, NextResponse } from 'next/server';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { CookieSessionStore, type CookieSetOptions, type CookieStoreLike, type Session } from '../../src/index';
+import { CookieSessionStore, type CookieSetOptions, type CookieStoreLike, type Session, type SessionWarning } from '../../src/index';
 import { fromIronSession } from '../../src/iron-session/index';
 import { CookieJar, expectOneSetCookiePerName, isDeletion, parseSetCookie } from '../helpers/jar';
 import { rejection } from '../session/helpers';
 
-const store = new CookieSessionStore({
+const STORE_OPTIONS = {
   keys: 'web-adapter-test-secret-0123456789abcdefghijkl',
   schema: z.object({ count: z.number().int().default(0) }),
   cookie: { name: 'sid', sameSite: 'strict' },
   ttl: 3600,
   idleTimeout: false,
-});
+} as const;
+const store = new CookieSessionStore(STORE_OPTIONS);
 type S = Session<{ count: number }>;
 
 const URL_ = 'http://127.0.0.1/app';
@@ -47,9 +48,8 @@ describe('handleSession(request, response)', () => {
     expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(1);
   });
 
-  test('replaces an earlier value of the same cookie name (two commits, or a stale value)', async () => {
-    const response = new Response('ok', { headers: { 'set-cookie': 'sid=stale; Path=/' } });
-    response.headers.append('set-cookie', 'other=1');
+  test('a second commit replaces the first one\'s value: one Set-Cookie per name', async () => {
+    const response = new Response('ok', { headers: { 'set-cookie': 'other=1' } });
     const session = await store.handleSession(new Request(URL_), response);
     increment(session);
     await session.commit();
@@ -61,6 +61,22 @@ describe('handleSession(request, response)', () => {
     const jar = new CookieJar();
     jar.apply(response.headers.getSetCookie());
     expect((await store.handleSession(requestFrom(jar))).get('count')).toBe(2);
+  });
+
+  test("a value the response already had for the session's cookie name is the application's: it is sent, ours is not, and the conflict is reported", async () => {
+    const warnings: SessionWarning[] = [];
+    const reporting = new CookieSessionStore({ ...STORE_OPTIONS, onWarning: (w) => warnings.push(w) });
+    const response = new Response('ok', { headers: { 'set-cookie': 'sid=; Path=/; Max-Age=0' } });
+    response.headers.append('set-cookie', 'other=1');
+    const session = await reporting.handleSession(new Request(URL_), response);
+    increment(session);
+    await session.commit();
+    increment(session);
+    await session.commit();
+
+    expect(response.headers.getSetCookie()).toEqual(['sid=; Path=/; Max-Age=0', 'other=1']);
+    expect(warnings.map((w) => [w.code, w.cookie])).toEqual([['cookie-conflict', 'sid']]);
+    expect(warnings[0]!.message).toContain('"sid"');
   });
 
   test('an immutable response (Response.redirect) makes commit reject with ERR_SESSION_ADAPTER', async () => {
@@ -247,11 +263,27 @@ describe("next/server's NextResponse", () => {
     expect(response.cookies.get('sid')?.value).toBe(cookies.get('sid'));
   });
 
-  test('a stale value of our cookie appended to the headers is replaced, not kept beside ours', async () => {
+  test("a value the route appended for our cookie name wins over the commit's (one Set-Cookie per name), reported", async () => {
+    const warnings: SessionWarning[] = [];
+    const reporting = new CookieSessionStore({ ...STORE_OPTIONS, onWarning: (w) => warnings.push(w) });
     const response = NextResponse.next();
-    response.headers.append('set-cookie', 'sid=stale; Path=/');
+    response.headers.append('set-cookie', 'sid=theirs; Path=/');
+    response.headers.append('set-cookie', 'other=1; Path=/');
+    const session = await reporting.handleSession(new NextRequest(URL_), response);
+    increment(session);
+    await session.commit();
+    const values = response.headers.getSetCookie();
+    expectOneSetCookiePerName(values);
+    expect(byName(response)).toEqual(new Map([['sid', 'theirs'], ['other', '1']]));
+    expect(warnings.map((w) => w.code)).toEqual(['cookie-conflict']);
+  });
+
+  test('a second commit through NextResponse#cookies replaces the first one\'s value', async () => {
+    const response = NextResponse.next();
     response.headers.append('set-cookie', 'other=1; Path=/');
     const session = await store.handleSession(new NextRequest(URL_), response);
+    increment(session);
+    await session.commit();
     increment(session);
     const [written] = await session.commit();
     const cookies = byName(response);

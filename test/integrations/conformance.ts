@@ -152,11 +152,9 @@ export const CONFORMANCE_RUNS = {
   astro: { test: 'test/integrations/astro.test.ts' },
   'next 15': {
     test: 'test/integrations/next15.test.ts',
-    fails: { 'second call': 'store.handleSession(request) inside store.withSession loads a second session for the same request (the fix for Next/Fetch is on the commit branch)' },
   },
   'next 16': {
     test: 'test/adapters/next.test.ts',
-    fails: { 'second call': 'store.handleSession(request) inside store.withSession loads a second session for the same request (the fix for Next/Fetch is on the commit branch)' },
   },
 } as const satisfies Record<string, ConformanceRun>;
 

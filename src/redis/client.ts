@@ -73,8 +73,29 @@ export function unavailable(message: string, cause?: unknown): SessionError {
   return new SessionError('ERR_STORE_UNAVAILABLE', `sealed-session: Redis ${message}`, cause === undefined ? {} : { cause });
 }
 
+/**
+ * What a client's error may pass on as the `cause` of ours: a new `Error`
+ * with the error's name, code and the first line of its message, with every
+ * key and argument of the call cut out. Never the client's error itself:
+ * ioredis puts the command with all its arguments on its errors
+ * (`err.command.args`: the record names, the state as JSON, the owner id),
+ * and a logged or serialised cause would carry them.
+ */
+function redacted(err: unknown, words: readonly string[]): Error {
+  const source = err instanceof Error ? err : undefined;
+  let message = (source?.message ?? String(typeof err)).split('\n', 1)[0]!.slice(0, 300);
+  for (const word of words) if (word.length >= 6 && message.includes(word)) message = message.split(word).join('…');
+  const clean = new Error(message);
+  clean.name = source?.name ?? 'Error';
+  const code = (source as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code)) (clean as { code?: string }).code = code;
+  // The stack would be this function's; the client's frames say nothing a user needs.
+  clean.stack = `${clean.name}: ${message}`;
+  return clean;
+}
+
 /** Reject with ERR_STORE_UNAVAILABLE unless `promise` settles within `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, name: string, words: readonly string[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(unavailable(`did not answer the ${name} script within ${ms} ms`)), ms);
     (timer as { unref?: () => void }).unref?.();
@@ -85,7 +106,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<
       },
       (err: unknown) => {
         clearTimeout(timer);
-        reject(err instanceof SessionError ? err : unavailable(`failed the ${name} script (${errorCode(err)})`, err));
+        reject(err instanceof SessionError ? err : unavailable(`failed the ${name} script (${errorCode(err)})`, redacted(err, words)));
       },
     );
   });
@@ -133,7 +154,7 @@ export function scriptRunner(client: unknown, timeoutMs: number): ScriptRunner {
       } catch (err) {
         pending = Promise.reject(err);
       }
-      return withTimeout(pending, timeoutMs, script.name);
+      return withTimeout(pending, timeoutMs, script.name, [...keys, ...keys.flatMap((k) => k.split(/[{}:]/)), ...args]);
     },
   };
 }

@@ -285,7 +285,7 @@ export class RedisBackend implements SessionBackend {
     const tag = this.#tagOf(owner);
     const idx = `${this.#prefix}{${tag}}:o`;
     for (let attempt = 0; attempt < 8; attempt++) {
-      const members = await this.#run(MEMBERS, [idx], [String(now)]);
+      const members = await this.#run(MEMBERS, [idx], []);
       if (!Array.isArray(members) || !members.every((m): m is string => typeof m === 'string' && MEMBER.test(m))) {
         throw unavailable('answered with an owner index this backend did not write');
       }

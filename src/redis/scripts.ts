@@ -10,14 +10,27 @@
  *   x  idle end (≤ e)                v  version
  *   o  owner (absent: anonymous)
  * and the owner index of tag T is a sorted set at `prefix{T}:o` whose members
- * are the H of the records with an owner, scored by their idle end. Every
- * write to it first drops the members whose end has passed and then sets the
- * set's own expiry to its latest end, so it never holds more than the sessions
- * alive and disappears with the last of them.
+ * are the H of the records with an owner.
  *
  * Times are the caller's clock (ARGV `now`): a record is alive while
  * `now < x`. The Redis TTL (PEXPIRE, relative, so the two clocks need not
  * agree) is set to `x - now` and only collects garbage.
+ *
+ * The owner index is scored on **Redis's** clock (`TIME`): the moment Redis
+ * itself will expire the member's record. The index is pruned by that clock
+ * only (members whose records Redis has already dropped, with a second of
+ * margin), never by a caller's: an app server whose clock runs ahead would
+ * otherwise prune, or leave out of a log-out-everywhere, sessions that a
+ * server with a slower clock still serves. So the index holds every record
+ * Redis holds, never much more (it is bounded by the records alive), and
+ * expires with the last of them.
+ *
+ * Every script checks everything that could make it fail (the type of each
+ * key, the fields of the record it reads) before its first write: a script
+ * that fails has written nothing, so an error reported to the caller never
+ * hides a write that happened. (Redis does not roll a script back; and once a
+ * script has written, Redis lets its later writes through even over
+ * `maxmemory`, so only the first write can be refused for OOM.)
  *
  * Lua 5.1 numbers are doubles: exact for ms timestamps, and written back
  * with `%d` (tostring would use `%.14g`).
@@ -29,12 +42,30 @@
 const PRELUDE = `
 local function s(n) return string.format('%d', n) end
 local FIELDS = {'d', 'c', 'e', 'i', 'x', 'v', 'o'}
-local function read(key) return redis.call('HMGET', key, unpack(FIELDS)) end
-local function index(idx, member, score, now)
-  redis.call('ZADD', idx, s(score), member)
-  redis.call('ZREMRANGEBYSCORE', idx, '-inf', s(now))
+local function refuse(what) error({err = 'ERR sealed-session: ' .. what}) end
+local function kind(key, want)
+  local t = redis.call('TYPE', key)['ok']
+  if t ~= 'none' and t ~= want then error({err = 'WRONGTYPE sealed-session: a key of the backend holds a ' .. t}) end
+end
+local function read(key)
+  local r = redis.call('HMGET', key, unpack(FIELDS))
+  if r[1] then
+    for k = 2, 6 do
+      if type(r[k]) ~= 'string' or not string.match(r[k], '^%d+$') then refuse('a session record it did not write') end
+    end
+  end
+  return r
+end
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function index(idx, member, ttl)
+  local t = clock()
+  redis.call('ZADD', idx, s(t + ttl), member)
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', '(' .. s(t - 1000))
   local top = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
-  if top[2] then redis.call('PEXPIRE', idx, s(tonumber(top[2]) - now)) end
+  if top[2] then redis.call('PEXPIRE', idx, s(tonumber(top[2]) - t + 1000)) end
 end
 local function drop(rec, idx, member, r)
   redis.call('DEL', rec)
@@ -53,16 +84,14 @@ local function touch(rec, idx, member, r, now, after)
   if nx - x < math.max(after, 1) then return end
   redis.call('HSET', rec, 'x', s(nx))
   redis.call('PEXPIRE', rec, s(nx - now))
-  if r[7] then index(idx, member, nx, now) end
+  if r[7] then index(idx, member, nx - now) end
   r[5] = s(nx)
 end
 local function create(rec, idx, member, now, d, c, e, i, x, v, o)
-  if redis.call('EXISTS', rec) == 1 then return false end
   redis.call('HSET', rec, 'd', d, 'c', c, 'e', e, 'i', i, 'x', x, 'v', v)
   if o ~= '' then redis.call('HSET', rec, 'o', o) end
   redis.call('PEXPIRE', rec, s(tonumber(x) - now))
-  if o ~= '' then index(idx, member, tonumber(x), now) end
-  return true
+  if o ~= '' then index(idx, member, tonumber(x) - now) end
 end
 `;
 
@@ -81,6 +110,7 @@ const script = (name: string, body: string): Script => ({ name, text: PRELUDE + 
 export const LOAD = script(
   'load',
   `
+kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local now, after = tonumber(ARGV[1]), tonumber(ARGV[2])
 local r = alive(KEYS[1], KEYS[2], ARGV[3], now)
 if not r then return false end
@@ -97,8 +127,10 @@ return r
 export const SAVE = script(
   'save',
   `
-local ok = create(KEYS[1], KEYS[2], ARGV[2], tonumber(ARGV[1]), ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[9], ARGV[8])
-return ok and 1 or 0
+kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+create(KEYS[1], KEYS[2], ARGV[2], tonumber(ARGV[1]), ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[9], ARGV[8])
+return 1
 `,
 );
 
@@ -111,6 +143,7 @@ return ok and 1 or 0
 export const UPDATE = script(
   'update',
   `
+kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local now = tonumber(ARGV[1])
 local r = alive(KEYS[1], KEYS[2], ARGV[2], now)
 if not r then return {'missing'} end
@@ -124,7 +157,7 @@ if i > 0 then x = math.min(now + i, e) end
 local v = tonumber(r[6]) + 1
 redis.call('HSET', KEYS[1], 'd', ARGV[4], 'e', s(e), 'i', s(i), 'x', s(x), 'v', s(v))
 redis.call('PEXPIRE', KEYS[1], s(x - now))
-if r[7] then index(KEYS[2], ARGV[2], x, now) end
+if r[7] then index(KEYS[2], ARGV[2], x - now) end
 return {'ok', ARGV[4], r[2], s(e), s(i), s(x), s(v), r[7]}
 `,
 );
@@ -133,6 +166,7 @@ return {'ok', ARGV[4], r[2], s(e), s(i), s(x), s(v), r[7]}
 export const TOUCH = script(
   'touch',
   `
+kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local now = tonumber(ARGV[1])
 local r = alive(KEYS[1], KEYS[2], ARGV[3], now)
 if not r then return false end
@@ -145,6 +179,7 @@ return r[5]
 export const DELETE = script(
   'delete',
   `
+kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
@@ -159,6 +194,7 @@ return 1
 export const RETIRE = script(
   'retire',
   `
+kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local r = alive(KEYS[1], KEYS[2], ARGV[2], tonumber(ARGV[1]))
 if not r then return {'missing'} end
 if r[6] ~= ARGV[3] then return {'conflict', r[1], r[2], r[3], r[4], r[5], r[6], r[7]} end
@@ -176,6 +212,7 @@ return {'ok'}
 export const RENEW = script(
   'renew',
   `
+kind(KEYS[1], 'hash') kind(KEYS[2], 'hash') kind(KEYS[3], 'zset')
 local now = tonumber(ARGV[1])
 local r = alive(KEYS[1], KEYS[3], ARGV[2], now)
 if not r then return {'missing'} end
@@ -189,13 +226,15 @@ return {'ok', v}
 );
 
 /**
- * The members of an owner index (the first step of {@link END_OWNER}).
- * KEYS: idx. ARGV: now. Returns the members whose end has not passed.
+ * The members of an owner index (the first step of {@link END_OWNER}):
+ * every one, whatever its score (a caller's clock must not decide which
+ * sessions another server still serves). KEYS: idx.
  */
 export const MEMBERS = script(
   'members',
   `
-return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')
+kind(KEYS[1], 'zset')
+return redis.call('ZRANGE', KEYS[1], 0, -1)
 `,
 );
 
@@ -205,17 +244,18 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')
  * Redis wants every key a script touches declared in KEYS (so that a cluster
  * can check it serves them), and the members are only known after reading the
  * index; so the caller reads them first and this script refuses (`-1`, read
- * again) if the live members are no longer exactly those it was given.
- * Otherwise it deletes every record of `owner` among them and their index
+ * again) if the members are no longer exactly those it was given.
+ * Otherwise it deletes every record of `owner` among them, alive or not on
+ * the caller's clock (another server's may be slower), and their index
  * entries (a record of another owner under the same tag, a 2^-128 chance, is
- * kept; an entry whose record is already gone is dropped) and returns how
- * many sessions it ended that were alive.
+ * kept; an entry whose record is already gone is dropped), and returns how
+ * many of them were alive on the caller's clock.
  */
 export const END_OWNER = script(
   'end-owner',
   `
+for k = 1, #KEYS do kind(KEYS[k], k == 1 and 'zset' or 'hash') end
 local now = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', s(now))
 local n = #KEYS - 1
 if redis.call('ZCARD', KEYS[1]) ~= n then return -1 end
 for k = 1, n do
@@ -226,7 +266,8 @@ for k = 1, n do
   local rec, member = KEYS[k + 1], ARGV[k + 2]
   local o = redis.call('HGET', rec, 'o')
   if o == ARGV[2] then
-    if now < tonumber(redis.call('HGET', rec, 'x')) then count = count + 1 end
+    local x = tonumber(redis.call('HGET', rec, 'x'))
+    if x and now < x then count = count + 1 end
     redis.call('DEL', rec)
     redis.call('ZREM', KEYS[1], member)
   elseif not o then

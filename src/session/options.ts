@@ -12,6 +12,8 @@ import { checkSkew } from '../seal/index';
 import { requireOptions } from '../util/options';
 import { KEY_RING_OPTIONS, createKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { isLegacyReader, type LegacyReader } from './legacy';
+import { resolveSpill, type ResolvedSpill, type SpillOptions } from './backed';
+import type { SessionBackend } from './backend';
 import { isStandardSchema, jsonObjectSchema, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /**
@@ -210,6 +212,22 @@ export interface CookieSessionStoreOptions<S extends StandardSchemaV1 = Standard
    * per-user epoch kept in your database or cache.
    */
   readonly isRevoked?: (session: SessionInfo<SchemaState<S>>) => boolean | Promise<boolean>;
+  /**
+   * A storage backend for the states that outgrow the cookie (hybrid
+   * sessions): the state stays in the cookie while it fits the budget
+   * (`maxBytes`, `maxChunks`), moves to the backend when it grows past it
+   * (the cookie then carries only its session key, sealed), and moves back,
+   * deleting the backend's record, when it shrinks. The application code
+   * does not change. See docs/redis.md.
+   *
+   * @example
+   * ```ts
+   * import { RedisBackend } from 'sealed-session/redis';
+   *
+   * const store = new CookieSessionStore({ keys, schema, spill: new RedisBackend({ client }) });
+   * ```
+   */
+  readonly spill?: SessionBackend | SpillOptions<SchemaState<S>>;
 }
 
 /**
@@ -240,6 +258,8 @@ export interface ResolvedStoreOptions {
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
   /** Reads another library's cookie to migrate it (`legacy`). */
   readonly legacy: LegacyReader | undefined;
+  /** Where states that do not fit the cookie go (`spill`). */
+  readonly spill: ResolvedSpill | undefined;
 }
 
 const DEFAULTS = /* @__PURE__ */ Object.freeze({
@@ -286,7 +306,7 @@ function hook<F>(value: unknown, option: string): F | undefined {
  */
 export const STORE_OPTIONS: readonly string[] = [
   'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
-  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', ...KEY_RING_OPTIONS,
+  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'spill', ...KEY_RING_OPTIONS,
 ];
 
 /** Validate options and apply defaults. */
@@ -337,6 +357,7 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     onInvalid: hook<(event: InvalidSessionEvent) => void>(options.onInvalid, 'onInvalid'),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
     legacy: resolveLegacy(options.legacy),
+    spill: resolveSpill(options.spill),
   });
 }
 

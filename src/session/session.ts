@@ -8,7 +8,7 @@ import type { InvalidReason, ResolvedStoreOptions } from './options';
 import { newSessionId, type SessionPayload } from './payload';
 import { jsonObjectSchema, outputIssue, rejectIssues, validateSync, type Json } from './schema';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
-import { writeCookies, type CookieWrite } from './writer';
+import { writeCookies, type CookieWrite, type WriteRequest, type WriteResult } from './writer';
 import { Lifetime } from './lifetime';
 
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
@@ -70,6 +70,15 @@ export type DeepReadonly<T> = T extends (infer E)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
+/**
+ * @internal How a commit turns the session into cookies: `writeCookies` (the
+ * state sealed into the cookie), or, for a store with a backend
+ * (session/backed.ts), a write of the state to the backend and a cookie with
+ * its key. A `state` in the result replaces the session's (a merge with a
+ * concurrent write).
+ */
+export type SessionPersist = (o: ResolvedStoreOptions, req: WriteRequest, status: SessionStatus) => MaybePromise<WriteResult & { readonly state?: object }>;
+
 /** @internal What the store hands a new session. */
 export interface SessionInit<State> {
   readonly options: ResolvedStoreOptions;
@@ -90,6 +99,8 @@ export interface SessionInit<State> {
   readonly migrated?: boolean;
   /** Other cookie names to delete on the first commit (the migrated cookie). */
   readonly removeOnCommit?: readonly string[];
+  /** Where the commit goes; default `writeCookies`. */
+  readonly persist?: SessionPersist | undefined;
 }
 
 /**
@@ -129,6 +140,7 @@ export class Session<State extends object = Record<string, Json>> {
   #committed = false;
   #sink: CommitSink | undefined;
   #removeOnCommit: readonly string[];
+  readonly #persist: SessionPersist;
 
   /** @internal Sessions come from a store. */
   constructor(init: SessionInit<State>) {
@@ -145,6 +157,7 @@ export class Session<State extends object = Record<string, Json>> {
     this.#clearIncoming = init.clearIncoming ?? false;
     this.#chunksHeld = new Set(init.chunksPresent);
     this.#removeOnCommit = init.removeOnCommit ?? [];
+    this.#persist = init.persist ?? writeCookies;
     if (init.migrated) {
       this.#isNew = false;
       this.#pending = true;
@@ -531,7 +544,7 @@ export class Session<State extends object = Record<string, Json>> {
 
   #emit(mode: 'write' | 'remove', now: number): MaybePromise<CookieWrite[]> {
     return after(
-      writeCookies(this.#o, {
+      this.#persist(this.#o, {
         mode,
         now,
         payload: mode === 'write' ? this.#payload() : undefined,
@@ -541,11 +554,12 @@ export class Session<State extends object = Record<string, Json>> {
         idleTimeout: this.#time.idleSeconds,
         chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
         alsoRemove: this.#removeOnCommit,
-      }),
-      ({ cookies, chunks }) => {
+      }, this.#status),
+      ({ cookies, chunks, state }) => {
         // The response first: when it cannot take the cookies (immutable headers, headers sent), this throws and
         // nothing is recorded as committed, so a later commit() writes (or fails) again instead of returning [].
         this.#sink?.write(cookies);
+        if (state !== undefined) this.#state = state as State;
         for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
         this.#committed = true;
         this.#removeOnCommit = [];

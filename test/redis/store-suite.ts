@@ -130,7 +130,7 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
       expect(await redisKeys(s.prefix)).toEqual([]);
     });
 
-    it('Redis round trips per request: read-only 1 and no write, changed 2, renewed 2, destroyed 2; the cookie is set only when it must change', async () => {
+    it('Redis round trips per request: new 1, read-only 1 and no write, changed 2, renewed 2, signed in (new owner) 3, destroyed 2; the cookie is set only when it must change', async () => {
       const s = store();
       const browser = new Browser();
       expect(await cost(() => request(s, browser, (session) => session.set('visits', 1)))).toEqual({ commands: 1, writes: expect.any(Number) });
@@ -152,6 +152,11 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
         expect(setCookies).toHaveLength(1);
       });
       expect(renewed.commands).toBe(2);
+      // A sign-in (renew with a new owner) moves the session to the owner's slot: a write there, then the old record retired.
+      expect((await cost(() => request(s, browser, (session) => {
+        session.renew();
+        session.set('userId', 'ada');
+      }))).commands).toBe(3);
       const destroyed = await cost(() => request(s, browser, (session) => session.destroy()));
       expect(destroyed.commands).toBe(2);
       expect(await redisKeys(s.prefix)).toEqual([]);
@@ -244,6 +249,15 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
       expect((await request(s, browser, (session) => session.data)).result).toMatchObject({ userId: 'ada', cart: ['book'] });
     });
 
+    it('no rollback: an older copy of the cookie reads the state as it is now', async () => {
+      const s = store();
+      const browser = new Browser();
+      await request(s, browser, (session) => session.set('cart', ['coupon']));
+      const older = browser.clone();
+      await request(s, browser, (session) => session.set('cart', []));
+      expect((await request(s, older, (session) => session.get('cart'))).result).toEqual([]);
+    });
+
     it('destroy() deletes the state in Redis; the old cookie replayed gives an empty session, reason revoked', async () => {
       const s = store();
       const browser = new Browser();
@@ -329,15 +343,20 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
       }
     });
 
-    it('a change to a session another request ended meanwhile is never written back: ERR_STORE_CONFLICT', async () => {
+    it('a change to a session another request ended meanwhile (logged out everywhere, destroyed, renewed) is never written back: ERR_STORE_CONFLICT', async () => {
       const s = store();
-      const browser = new Browser();
-      await request(s, browser, (session) => session.set('userId', 'ada'));
-      const late = await s.load(browser.header());
-      await s.logOutEverywhere('ada');
-      late.set('cart', ['book']);
-      expect((await rejection(late.commit())).code).toBe('ERR_STORE_CONFLICT');
-      expect(await redisKeys(s.prefix)).toEqual([]);
+      for (const end of ['log out everywhere', 'destroy', 'renew'] as const) {
+        const browser = new Browser();
+        await request(s, browser, (session) => session.set('userId', 'ada'));
+        const late = await s.load(browser.header());
+        if (end === 'log out everywhere') await s.logOutEverywhere('ada');
+        else await request(s, browser.clone(), (session) => (end === 'destroy' ? session.destroy() : session.renew()));
+        late.set('cart', ['book']);
+        expect((await rejection(late.commit())).code, end).toBe('ERR_STORE_CONFLICT');
+        const left = await Promise.all((await redisKeys(s.prefix)).filter((k) => !k.endsWith(':o')).map((k) => ctx.command(['HGET', k, 'd'], k)));
+        expect(left.join(), end).not.toContain('book');
+        await s.logOutEverywhere('ada');
+      }
     });
 
     it('the state read back from Redis is validated by the schema: a record the schema refuses gives an empty session (invalid-schema), and its commit deletes it', async () => {

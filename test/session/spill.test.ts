@@ -77,6 +77,7 @@ describe('spill: hybrid cookie and backend', () => {
     const browser = new Browser();
     await request(store, browser, (s) => s.set('cart', Array.from({ length: 150 }, (_, i) => item(i))));
     expect(backend.size).toBe(1);
+    expect(calls).toEqual(['save']);
     calls.length = 0;
     const read = await request(store, browser, (s) => s.get('cart').length);
     expect(read.result).toBe(150);
@@ -95,7 +96,15 @@ describe('spill: hybrid cookie and backend', () => {
     expect(backend.size).toBe(1);
     expect((await request(store, before, (s) => [s.invalidReason, s.get('cart').length])).result).toEqual(['revoked', 0]);
     expect((await request(store, browser, (s) => s.get('userId'))).result).toBe('ada');
+    // Shrinking back into the cookie: the load, and the record's deletion.
+    calls.length = 0;
+    await request(store, browser, (s) => s.set('cart', ['book']));
+    expect(calls).toEqual(['load', 'delete']);
+    expect(backend.size).toBe(0);
+    await request(store, browser, (s) => s.set('cart', Array.from({ length: 150 }, (_, i) => item(i))));
+    calls.length = 0;
     await request(store, browser, (s) => s.destroy());
+    expect(calls).toEqual(['load', 'delete']);
     expect(backend.size).toBe(0);
     expect(browser.names()).toEqual([]);
   });

@@ -28,7 +28,7 @@
  */
 import { configError, isSessionError, SessionError } from '../errors';
 import { isPromiseLike, type MaybePromise } from '../util/maybe-promise';
-import type { SessionBackend, StoredSession } from './backend';
+import type { NewSession, SessionBackend, StoredSession } from './backend';
 import { Lifetime } from './lifetime';
 import type { InvalidReason, ResolvedStoreOptions } from './options';
 import type { SessionPayload } from './payload';
@@ -91,42 +91,38 @@ export interface ResolvedSpill {
   readonly onConflict: ConflictPolicy;
 }
 
-const BACKEND_METHODS = ['load', 'save', 'update', 'touch', 'delete'] as const;
+const KNOWN = ['backend', 'always', 'owner', 'onConflict'];
 const POLICIES: readonly ConflictPolicy[] = ['merge', 'error', 'overwrite'];
+const fail = (option: string, message: string) => configError('ERR_CONFIG_OPTION', option, message);
 
 const isBackend = (value: unknown): value is SessionBackend =>
-  value !== null && typeof value === 'object' && BACKEND_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  value !== null && typeof value === 'object' && ['load', 'save', 'update', 'touch', 'delete'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 
 /** Validate the `spill` option. */
 export function resolveSpill(input: unknown): ResolvedSpill | undefined {
   if (input === undefined) return undefined;
   const options = (isBackend(input) ? { backend: input } : input) as Partial<Record<keyof SpillOptions, unknown>> | null;
   if (options === null || typeof options !== 'object' || !isBackend(options.backend)) {
-    throw configError('ERR_CONFIG_OPTION', 'spill', 'must be a session backend (load, save, update, touch, delete), such as new RedisBackend({ client }) from sealed-session/redis, or { backend, always?, owner?, onConflict? }');
+    throw fail('spill', 'must be a session backend (load, save, update, touch, delete), such as new RedisBackend({ client }) from sealed-session/redis, or { backend, always?, owner?, onConflict? }');
   }
-  for (const name of Object.keys(options)) {
-    if (!['backend', 'always', 'owner', 'onConflict'].includes(name)) throw configError('ERR_CONFIG_OPTION', `spill.${name}`, 'is not an option; spill options: backend, always, owner, onConflict');
-  }
-  const always = options.always ?? false;
-  if (typeof always !== 'boolean') throw configError('ERR_CONFIG_OPTION', 'spill.always', 'must be true or false');
-  const owner = options.owner;
+  for (const name of Object.keys(options)) if (!KNOWN.includes(name)) throw fail(`spill.${name}`, `is not an option; spill options: ${KNOWN.join(', ')}`);
+  const { backend, always = false, owner, onConflict = 'merge' } = options;
+  if (typeof always !== 'boolean') throw fail('spill.always', 'must be true or false');
   if (owner !== undefined) {
-    if (typeof owner !== 'function') throw configError('ERR_CONFIG_OPTION', 'owner', 'must be a function from the session state to its owner id (a string) or undefined');
-    if (!always) throw configError('ERR_CONFIG_OPTION', 'owner', 'needs always: true: a session held in the cookie cannot be ended from the server');
-    if (typeof options.backend.deleteOwner !== 'function') throw configError('ERR_CONFIG_OPTION', 'owner', 'needs a backend with deleteOwner (log out everywhere); this one has none');
+    if (typeof owner !== 'function') throw fail('owner', 'must be a function from the session state to its owner id (a string) or undefined');
+    if (!always) throw fail('owner', 'needs always: true: a session held in the cookie cannot be ended from the server');
+    if (typeof backend.deleteOwner !== 'function') throw fail('owner', 'needs a backend with deleteOwner (log out everywhere)');
   }
-  const onConflict = options.onConflict ?? 'merge';
-  if (!POLICIES.includes(onConflict as ConflictPolicy)) throw configError('ERR_CONFIG_OPTION', 'onConflict', "must be 'merge', 'error' or 'overwrite'");
-  return Object.freeze({ backend: options.backend, always, owner: owner as ResolvedSpill['owner'], onConflict: onConflict as ConflictPolicy });
+  if (!POLICIES.includes(onConflict as ConflictPolicy)) throw fail('onConflict', "must be 'merge', 'error' or 'overwrite'");
+  return Object.freeze({ backend, always, owner: owner as ResolvedSpill['owner'], onConflict: onConflict as ConflictPolicy });
 }
 
-/** What the backend holds of a session: `{ s: state, f?: flash }`. */
+/** What the backend holds of a session (`data` is `{ s: state, f?: flash }`), as loaded or last written. */
 interface Stored {
   readonly key: string;
   /** The cookie payload's id the record was written for (a renew changes it). */
   readonly id: string;
   readonly version: number;
-  /** The state and flash as loaded or last written, and their JSON. */
   readonly data: JsonObject;
   readonly json: string;
   readonly expiresAt: number;
@@ -137,13 +133,15 @@ interface Stored {
 /** The commit of a backed session: the cookies, and the state when a merge changed it. */
 export type BackedWrite = WriteResult & { readonly state?: object };
 
-const conflict = (message: string): SessionError => new SessionError('ERR_STORE_CONFLICT', `sealed-session: ${message}`);
+type Versioned = { ok: true; session: StoredSession } | { ok: false; reason: 'conflict'; current: StoredSession } | { ok: false; reason: 'missing' };
 
-/** A session ended (deleted, renewed, logged out everywhere, expired) while this request had it: never written back. */
-const ended = (): SessionError =>
-  conflict('the session ended while this request had it (destroyed, renewed or logged out by another request, or expired); nothing was written');
+const conflict = (message: string): SessionError => new SessionError('ERR_STORE_CONFLICT', `sealed-session: ${message}; nothing was written`);
 
 const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+const objectOr = (value: unknown): JsonObject => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {});
+
+const field = (o: JsonObject, key: string) => (Object.hasOwn(o, key) ? o[key] : undefined);
 
 /**
  * Three-way merge of one object's fields: `mine` and `theirs` both started
@@ -152,177 +150,158 @@ const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) =
  * increments of a counter from 1 both give 2: taking either would lose the
  * other), unless both removed it.
  */
-function mergeFields(base: JsonObject, mine: JsonObject, theirs: JsonObject, what: string): JsonObject {
-  const out: JsonObject = { ...theirs };
-  for (const key of new Set([...Object.keys(base), ...Object.keys(mine)])) {
-    const b = Object.hasOwn(base, key) ? base[key] : undefined;
-    const m = Object.hasOwn(mine, key) ? mine[key] : undefined;
-    if (same(m, b)) continue;
-    const t = Object.hasOwn(theirs, key) ? theirs[key] : undefined;
-    if (!same(t, b) && !(t === undefined && m === undefined)) {
-      throw conflict(`another request changed ${what} "${key.length <= 64 ? key : `${key.slice(0, 64)}…`}" of this session too; nothing was written (load the session again and redo the change)`);
+function mergeFields(base: unknown, mine: unknown, theirs: unknown): JsonObject {
+  const [b, m, t] = [objectOr(base), objectOr(mine), objectOr(theirs)];
+  const out: JsonObject = { ...t };
+  for (const key of new Set([...Object.keys(b), ...Object.keys(m)])) {
+    const was = field(b, key);
+    const value = field(m, key);
+    if (same(value, was)) continue;
+    const other = field(t, key);
+    if (!same(other, was) && !(other === undefined && value === undefined)) {
+      throw conflict(`another request changed "${key.slice(0, 64)}" of this session too (load it again and redo the change)`);
     }
-    if (m === undefined) delete out[key];
-    else out[key] = m;
+    if (value === undefined) delete out[key];
+    else out[key] = value;
   }
   return out;
 }
 
-const objectOr = (value: unknown): JsonObject => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {});
-
 /**
  * The link between one request's session and the backend: what was loaded
- * (key, version, state), and the commit.
+ * (key, version, state), and the commit (its {@link SessionPersist}).
  */
-export class BackendLink {
-  /** The record this session has in the backend, if it has one. */
-  stored: Stored | undefined;
+export interface BackendLink {
+  readonly spill: ResolvedSpill;
+  /** Remember a loaded record (`touched`: its idle end moved in the load). */
+  loaded(record: StoredSession, id: string, state: unknown, flash: unknown, touched: boolean): void;
+  readonly write: (o: ResolvedStoreOptions, req: WriteRequest, status: SessionStatus) => MaybePromise<BackedWrite>;
+}
+
+/** A new link for one request. */
+export function backendLink(spill: ResolvedSpill, o: ResolvedStoreOptions): BackendLink {
+  const backend = spill.backend;
+  let stored: Stored | undefined;
   /** The idle end was moved already (at load, or by a write). */
-  touched = false;
-
-  constructor(
-    readonly spill: ResolvedSpill,
-    private readonly o: ResolvedStoreOptions,
-  ) {}
-
-  /** Remember a loaded record. */
-  loaded(record: StoredSession, id: string, state: unknown, flash: unknown, touched: boolean): void {
-    const data: JsonObject = flash === undefined ? { s: state as JsonObject } : { s: state as JsonObject, f: flash as JsonObject };
-    this.stored = { key: record.key, id, version: record.version, data, json: JSON.stringify(data), expiresAt: record.expiresAt, idleTimeout: record.idleTimeout, owner: record.owner };
-    this.touched = touched;
-  }
-
-  /** The session's commit (its `SessionPersist`). */
-  readonly write = (o: ResolvedStoreOptions, req: WriteRequest, status: SessionStatus): MaybePromise<BackedWrite> => {
-    if (req.mode === 'remove') return this.#forget(writeCookies(o, req));
-    if (this.spill.always) return this.#toBackend(o, req, status);
-    // Hybrid: in the cookie while it fits; in the backend past that.
-    const tooLarge = (err: unknown) => {
-      if (!isSessionError(err, 'ERR_SESSION_TOO_LARGE')) throw err;
-      return this.#toBackend(o, req, status);
-    };
-    let planned: MaybePromise<WriteResult>;
-    try {
-      planned = writeCookies(o, req);
-    } catch (err) {
-      return tooLarge(err);
-    }
-    if (isPromiseLike(planned)) return planned.then((plan) => this.#forget(plan), tooLarge);
-    return this.#forget(planned);
-  };
+  let touched = false;
 
   /** `plan`, once the backend no longer holds this session (it moved back into the cookie, or was destroyed). */
-  #forget(plan: MaybePromise<WriteResult>): MaybePromise<WriteResult> {
-    const stored = this.stored;
+  const forget = (plan: MaybePromise<WriteResult>): MaybePromise<WriteResult> => {
     if (stored === undefined) return plan;
-    return this.spill.backend.delete(stored.key).then(() => {
-      this.stored = undefined;
+    return backend.delete(stored.key).then(() => {
+      stored = undefined;
       return plan;
     });
-  }
+  };
 
-  async #toBackend(o: ResolvedStoreOptions, req: WriteRequest, status: SessionStatus): Promise<BackedWrite> {
-    const backend = this.spill.backend;
-    const p = req.payload!;
-    const now = req.now;
-    const mine: JsonObject = p.flash ? { s: p.state as JsonObject, f: p.flash } : { s: p.state as JsonObject };
-    const json = JSON.stringify(mine);
-    const times = {
-      createdAt: req.createdAt,
-      expiresAt: req.createdAt + req.lifetime * 1000,
-      idleTimeout: req.idleTimeout === undefined ? 0 : req.idleTimeout * 1000,
-    };
-    const owner = this.#ownerOf(p.state);
-    const stored = this.stored;
-    let written: StoredSession | undefined;
-    let data = mine;
-    if (stored === undefined) {
-      written = await backend.save({ data, ...times, owner }, now);
-    } else if (p.id !== stored.id && status !== 'renewed') {
-      // destroy() and then new writes: the old session is gone, this is another one.
-      await backend.delete(stored.key);
-      this.stored = undefined;
-      written = await backend.save({ data, ...times, owner }, now);
-    } else if (p.id !== stored.id || owner !== stored.owner) {
-      // renew(), or a new owner (sign-in): a new key, the old one deleted in the same step.
-      [written, data] = await this.#versioned(stored, mine, (version, d) =>
-        backend.renew
-          ? backend.renew(stored.key, { expectedVersion: version, data: d, ...times, owner }, now)
-          : this.#renewBySave(stored.key, version, d, { ...times, owner }, now),
-      );
-    } else if (json !== stored.json || times.expiresAt !== stored.expiresAt || times.idleTimeout !== stored.idleTimeout) {
-      [written, data] = await this.#versioned(stored, mine, (version, d) =>
-        backend.update(stored.key, { expectedVersion: version, data: d, expiresAt: times.expiresAt, idleTimeout: times.idleTimeout }, now),
-      );
-    } else if (status !== 'unchanged') {
-      // Written again as it was (a set() to the value it had): nothing to write, no cookie to re-issue.
-      return { cookies: [], chunks: 0 };
-    } else if (!this.touched) {
-      // Unchanged, and the cookie is re-issued (touch(), a key rotation): the idle end moves with it.
-      if ((await backend.touch(stored.key, now, 0)) === undefined) throw ended();
-    }
-    if (written !== undefined) {
-      this.stored = { key: written.key, id: p.id, version: written.version, data, json: data === mine ? json : JSON.stringify(data), ...times, owner };
-    }
-    this.touched = true;
-    const key = this.stored!.key;
-    const ref: SessionPayload = { id: p.id, createdAt: p.createdAt, state: key, lifetime: p.lifetime, persistent: p.persistent, idleTimeout: p.idleTimeout };
-    const plan = await writeCookies(o, { ...req, payload: ref });
-    return data === mine ? plan : { ...plan, state: data.s as object };
-  }
+  /** This request's changes (from `base` to `mine`) applied to `theirs`; the state checked by the schema. */
+  const merge = (base: JsonObject, mine: JsonObject, theirs: JsonObject): JsonObject => {
+    const flash = mergeFields(base.f, mine.f, theirs.f);
+    const checked = validateSync<JsonObject>(o.schema, mergeFields(base.s, mine.s, theirs.s));
+    if (checked.issues || outputIssue(o.schema, checked.value)) throw conflict('another request changed this session too, and the two changes together do not pass the schema');
+    return Object.keys(flash).length > 0 ? { s: checked.value, f: flash } : { s: checked.value };
+  };
 
-  /** A renew for a backend without `renew`: the new record first, then the old one deleted. */
-  async #renewBySave(key: string, version: number, data: JsonObject, t: { createdAt: number; expiresAt: number; idleTimeout: number; owner: string | undefined }, now: number) {
-    const current = await this.spill.backend.load(key, now);
-    if (current === undefined) return { ok: false, reason: 'missing' } as const;
-    if (current.version !== version) return { ok: false, reason: 'conflict', current } as const;
-    const session = await this.spill.backend.save({ data, ...t }, now);
-    await this.spill.backend.delete(key);
-    return { ok: true, session } as const;
-  }
-
-  /**
-   * A versioned write with the conflict policy: `write(version, data)` until
-   * it lands; returns the record and the data written.
-   */
-  async #versioned(
-    stored: Stored,
-    mine: JsonObject,
-    write: (version: number, data: JsonObject) => Promise<{ ok: true; session: StoredSession } | { ok: false; reason: 'conflict'; current: StoredSession } | { ok: false; reason: 'missing' }>,
-  ): Promise<[StoredSession, JsonObject]> {
-    let version = stored.version;
+  /** A versioned write with the conflict policy: `write(version, data)` until it lands. */
+  const versioned = async (from: Stored, mine: JsonObject, write: (version: number, data: JsonObject) => Promise<Versioned>): Promise<[StoredSession, JsonObject]> => {
+    let version = from.version;
     let data = mine;
     for (let attempt = 0; ; attempt++) {
       const result = await write(version, data);
       if (result.ok) return [result.session, data];
-      if (result.reason === 'missing') throw ended();
-      const policy = this.spill.onConflict;
-      if (policy === 'error') throw conflict('another request changed this session after this one loaded it; nothing was written (onConflict: error)');
-      if (attempt >= 8) throw conflict('the session kept changing under this request (9 attempts); nothing was written');
+      // Gone (destroyed, renewed, logged out everywhere, expired) while this request had it: never written back.
+      if (result.reason === 'missing') throw conflict('the session ended while this request had it (destroyed, renewed or logged out by another request, or expired)');
+      if (spill.onConflict === 'error') throw conflict('another request changed this session after this one loaded it (onConflict: error)');
+      if (attempt >= 8) throw conflict('the session kept changing under this request');
       version = result.current.version;
-      data = policy === 'overwrite' ? mine : this.#merge(stored.data, mine, result.current.data);
+      data = spill.onConflict === 'overwrite' ? mine : merge(from.data, mine, result.current.data);
     }
-  }
+  };
 
-  /** This request's changes (from `base` to `mine`) applied to `theirs`; the state checked by the schema. */
-  #merge(base: JsonObject, mine: JsonObject, theirs: JsonObject): JsonObject {
-    const state = mergeFields(objectOr(base.s), objectOr(mine.s), objectOr(theirs.s), 'the field');
-    const flash = mergeFields(objectOr(base.f), objectOr(mine.f), objectOr(theirs.f), 'the flash value');
-    const checked = validateSync<JsonObject>(this.o.schema, state);
-    if (checked.issues || outputIssue(this.o.schema, checked.value)) {
-      throw conflict("another request changed this session too, and the two changes together do not pass the schema; nothing was written");
-    }
-    return Object.keys(flash).length > 0 ? { s: checked.value, f: flash } : { s: checked.value };
-  }
+  /** A renew for a backend without `renew`: the new record first, then the old one deleted. */
+  const renewBySave = async (key: string, version: number, session: NewSession, now: number): Promise<Versioned> => {
+    const current = await backend.load(key, now);
+    if (current === undefined) return { ok: false, reason: 'missing' };
+    if (current.version !== version) return { ok: false, reason: 'conflict', current };
+    const saved = await backend.save(session, now);
+    await backend.delete(key);
+    return { ok: true, session: saved };
+  };
 
-  #ownerOf(state: unknown): string | undefined {
-    const owner = this.spill.owner?.(state as never);
-    if (owner === undefined) return undefined;
-    if (typeof owner !== 'string' || owner.length === 0 || owner.length > 1024) {
-      throw configError('ERR_CONFIG_OPTION', 'owner', 'must return a string of 1 to 1024 characters, or undefined');
+  const ownerOf = (state: unknown): string | undefined => {
+    const owner = spill.owner?.(state as never);
+    if (owner !== undefined && (typeof owner !== 'string' || owner.length === 0 || owner.length > 1024)) {
+      throw fail('owner', 'must return a string of 1 to 1024 characters, or undefined');
     }
     return owner;
-  }
+  };
+
+  const toBackend = async (req: WriteRequest, status: SessionStatus): Promise<BackedWrite> => {
+    const p = req.payload!;
+    const now = req.now;
+    const mine: JsonObject = p.flash ? { s: p.state as JsonObject, f: p.flash } : { s: p.state as JsonObject };
+    const json = JSON.stringify(mine);
+    const times = { createdAt: req.createdAt, expiresAt: req.createdAt + req.lifetime * 1000, idleTimeout: (req.idleTimeout ?? 0) * 1000 };
+    const owner = ownerOf(p.state);
+    const from = stored;
+    let written: StoredSession | undefined;
+    let data = mine;
+    if (from !== undefined && p.id !== from.id && status !== 'renewed') {
+      // destroy() and then new writes: the old session is gone, this is another one.
+      await backend.delete(from.key);
+      stored = undefined;
+    }
+    if (stored === undefined) {
+      written = await backend.save({ data, ...times, owner }, now);
+    } else if (p.id !== stored.id || owner !== stored.owner) {
+      // renew(), or a new owner (sign-in): a new key, the old one deleted in the same step.
+      const old = stored;
+      [written, data] = await versioned(old, mine, (version, d) =>
+        backend.renew ? backend.renew(old.key, { expectedVersion: version, data: d, ...times, owner }, now) : renewBySave(old.key, version, { data: d, ...times, owner }, now),
+      );
+    } else if (json !== stored.json || times.expiresAt !== stored.expiresAt || times.idleTimeout !== stored.idleTimeout) {
+      const old = stored;
+      [written, data] = await versioned(old, mine, (version, d) => backend.update(old.key, { expectedVersion: version, data: d, expiresAt: times.expiresAt, idleTimeout: times.idleTimeout }, now));
+    } else if (status !== 'unchanged') {
+      // Written again as it was (a set() to the value it had): nothing to write, no cookie to re-issue.
+      return { cookies: [], chunks: 0 };
+    } else if (!touched && (await backend.touch(stored.key, now, 0)) === undefined) {
+      // Unchanged and re-issued (touch(), a key rotation): the idle end moves with the cookie; unless the session ended meanwhile.
+      throw conflict('the session ended while this request had it');
+    }
+    if (written !== undefined) {
+      stored = { key: written.key, id: p.id, version: written.version, data, json: data === mine ? json : JSON.stringify(data), ...times, owner };
+    }
+    touched = true;
+    const ref: SessionPayload = { id: p.id, createdAt: p.createdAt, state: stored!.key, lifetime: p.lifetime, persistent: p.persistent, idleTimeout: p.idleTimeout };
+    const plan = await writeCookies(o, { ...req, payload: ref });
+    return data === mine ? plan : { ...plan, state: data.s as object };
+  };
+
+  return {
+    spill,
+    loaded(record, id, state, flash, moved) {
+      const data: JsonObject = flash === undefined ? { s: state as JsonObject } : { s: state as JsonObject, f: flash as JsonObject };
+      stored = { key: record.key, id, version: record.version, data, json: JSON.stringify(data), expiresAt: record.expiresAt, idleTimeout: record.idleTimeout, owner: record.owner };
+      touched = moved;
+    },
+    write(options, req, status) {
+      if (req.mode === 'remove') return forget(writeCookies(options, req));
+      if (spill.always) return toBackend(req, status);
+      // Hybrid: in the cookie while it fits; in the backend past that.
+      const tooLarge = (err: unknown) => {
+        if (!isSessionError(err, 'ERR_SESSION_TOO_LARGE')) throw err;
+        return toBackend(req, status);
+      };
+      let planned: MaybePromise<WriteResult>;
+      try {
+        planned = writeCookies(options, req);
+      } catch (err) {
+        return tooLarge(err);
+      }
+      return isPromiseLike(planned) ? planned.then(forget, tooLarge) : forget(planned);
+    },
+  };
 }
 
 /**

@@ -24,7 +24,7 @@ import { lifetimeRefusal } from './lifetime';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
 import { Session, type SessionPersist } from './session';
-import { BackendLink, openBacked } from './backed';
+import { backendLink, openBacked, type BackendLink } from './backed';
 
 /** What every session of one load shares. */
 interface Base<S extends StandardSchemaV1> {
@@ -171,7 +171,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
-    const link = o.spill && new BackendLink(o.spill, o);
+    const link = o.spill && backendLink(o.spill, o);
     const base: Base<S> = { options: o, fresh: this.#fresh, chunksPresent: read.present, link, persist: link?.write };
     const head = found.get(0);
     // The old library's cookie under the same name.

@@ -28,7 +28,15 @@ import { nodeCrypto, scriptRunner, unavailable, type RedisClientLike, type Scrip
 import { DELETE, END_OWNER, LOAD, MEMBERS, RENEW, RETIRE, SAVE, TOUCH, UPDATE } from './scripts';
 
 
-/** Options of `new RedisBackend(options)`. */
+/**
+ * Options of `new RedisBackend(options)`.
+ *
+ * @example
+ * ```ts
+ * const options: RedisBackendOptions = { client, prefix: 'myapp:sess:', commandTimeout: 500 };
+ * const backend = new RedisBackend(options);
+ * ```
+ */
 export interface RedisBackendOptions {
   /**
    * A connected client: node-redis `createClient()`/`createCluster()` (give it

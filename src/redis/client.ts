@@ -18,19 +18,42 @@ import type { Script } from './scripts';
 /**
  * A node-redis v5 client: `createClient()` or `createCluster()` from `redis`
  * (connected; `.on('error', …)` set, as node-redis wants).
+ *
+ * @example
+ * ```ts
+ * const client: NodeRedisLike = await createClient({ url: 'redis://127.0.0.1:6379' }).on('error', console.error).connect();
+ * ```
  */
 export interface NodeRedisLike {
+  /** Run a cached script by its SHA-1. */
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** Run (and cache) a script. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
-/** An ioredis v5/v6 client: `new Redis()` or `new Cluster([...])` from `ioredis`. */
+/**
+ * An ioredis v5/v6 client: `new Redis()` or `new Cluster([...])` from `ioredis`.
+ *
+ * @example
+ * ```ts
+ * const client: IoRedisLike = new Cluster([{ host: '127.0.0.1', port: 7000 }]);
+ * ```
+ */
 export interface IoRedisLike {
+  /** Run a cached script by its SHA-1. */
   evalsha(sha: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /** Run (and cache) a script. */
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
 }
 
-/** Either client. */
+/**
+ * Either client.
+ *
+ * @example
+ * ```ts
+ * const client: RedisClientLike = process.env.REDIS_CLUSTER ? new Cluster(nodes) : new Redis(process.env.REDIS_URL!);
+ * ```
+ */
 export type RedisClientLike = NodeRedisLike | IoRedisLike;
 
 /** Runs scripts; what the backend talks to. */

@@ -36,7 +36,15 @@ import { jsonObjectIssue, outputIssue, validateSync, type Json, type JsonObject 
 import type { SessionStatus } from './session';
 import { writeCookies, type WriteRequest, type WriteResult } from './writer';
 
-/** What a concurrent change of the same session does to a commit; see {@link SpillOptions.onConflict}. */
+/**
+ * What a concurrent change of the same session does to a commit; see {@link SpillOptions.onConflict}.
+ *
+ * @example
+ * ```ts
+ * const onConflict: ConflictPolicy = 'error'; // refuse any concurrent change
+ * const store = new RedisSessionStore({ client, keys, onConflict });
+ * ```
+ */
 export type ConflictPolicy = 'merge' | 'error' | 'overwrite';
 
 /**

@@ -24,6 +24,12 @@ import type { JsonObject } from './schema';
 /**
  * One stored session, as {@link SessionBackend.load} returns it. All times
  * are ms since the epoch on the caller's clock; durations are ms.
+ *
+ * @example
+ * ```ts
+ * const record: StoredSession | undefined = await backend.load(key, Date.now());
+ * if (record) console.log(record.version, new Date(record.idleExpiresAt));
+ * ```
  */
 export interface StoredSession {
   /** The session key: what the cookie carries (sealed). Treat it as a secret. */
@@ -44,8 +50,18 @@ export interface StoredSession {
   readonly owner?: string | undefined;
 }
 
-/** What {@link SessionBackend.save} stores. */
+/**
+ * What {@link SessionBackend.save} stores.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now();
+ * const session: NewSession = { data: { cart: [] }, expiresAt: now + 7 * 86_400_000, idleTimeout: 3_600_000, owner: 'ada' };
+ * const { key } = await backend.save(session, now);
+ * ```
+ */
 export interface NewSession {
+  /** The state to store (a JSON object). */
   readonly data: JsonObject;
   /** Default: `now`. */
   readonly createdAt?: number | undefined;
@@ -57,10 +73,19 @@ export interface NewSession {
   readonly owner?: string | undefined;
 }
 
-/** What {@link SessionBackend.update} writes: the new state, if the record is still at `expectedVersion`. */
+/**
+ * What {@link SessionBackend.update} writes: the new state, if the record is still at `expectedVersion`.
+ *
+ * @example
+ * ```ts
+ * const change: SessionChange = { expectedVersion: loaded.version, data: { ...loaded.data, theme: 'dark' } };
+ * const result = await backend.update(loaded.key, change, Date.now());
+ * ```
+ */
 export interface SessionChange {
   /** The version the caller loaded; the write is refused (`conflict`) if the record moved on. */
   readonly expectedVersion: number;
+  /** The new state (a JSON object). */
   readonly data: JsonObject;
   /** A new absolute end (e.g. after `setTtl`); default: unchanged. */
   readonly expiresAt?: number | undefined;
@@ -68,8 +93,18 @@ export interface SessionChange {
   readonly idleTimeout?: number | undefined;
 }
 
-/** What {@link SessionBackend.renew} writes under the new key, if the old record is still at `expectedVersion`. */
+/**
+ * What {@link SessionBackend.renew} writes under the new key, if the old record is still at `expectedVersion`.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now();
+ * const renewed: RenewedSession = { expectedVersion: loaded.version, data: loaded.data, expiresAt: now + 86_400_000, owner: 'ada' };
+ * const result = await backend.renew?.(loaded.key, renewed, now);
+ * ```
+ */
 export interface RenewedSession extends NewSession {
+  /** The version the caller loaded; the renew is refused (`conflict`) if the record moved on. */
   readonly expectedVersion: number;
 }
 
@@ -79,11 +114,34 @@ export interface RenewedSession extends NewSession {
  * (see {@link updateWithRetry}). `missing`: the session is gone (deleted,
  * ended by {@link SessionBackend.deleteOwner}, or expired) and must not be
  * written back: a write must never resurrect a revoked session.
+ *
+ * @example
+ * ```ts
+ * const result: WriteResult = await backend.update(key, { expectedVersion: 3, data }, Date.now());
+ * if (!result.ok && result.reason === 'conflict') console.log('now at version', result.current.version);
+ * ```
  */
 export type WriteResult =
-  | { readonly ok: true; readonly session: StoredSession }
-  | { readonly ok: false; readonly reason: 'conflict'; readonly current: StoredSession }
-  | { readonly ok: false; readonly reason: 'missing' };
+  | {
+      /** Written. */
+      readonly ok: true;
+      /** The record as written. */
+      readonly session: StoredSession;
+    }
+  | {
+      /** Not written. */
+      readonly ok: false;
+      /** Another write came first. */
+      readonly reason: 'conflict';
+      /** The record as it is now. */
+      readonly current: StoredSession;
+    }
+  | {
+      /** Not written. */
+      readonly ok: false;
+      /** The session is gone. */
+      readonly reason: 'missing';
+    };
 
 /**
  * A session store. Keys are made by the backend ({@link save},
@@ -224,7 +282,15 @@ export function randomKey(): string {
   return toBase64Url(randomBytes(32));
 }
 
-/** Options of {@link updateWithRetry}. */
+/**
+ * Options of {@link updateWithRetry}.
+ *
+ * @example
+ * ```ts
+ * const options: UpdateWithRetryOptions = { retries: 10 };
+ * await updateWithRetry(backend, key, (d) => ({ ...d, seen: true }), options);
+ * ```
+ */
 export interface UpdateWithRetryOptions {
   /** The caller's clock. Default `Date.now()`. */
   readonly now?: number;

@@ -25,14 +25,18 @@
  * @module
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { CookieSessionStore, Session } from 'sealed-session';
+import type { CookieSessionStore, NodeRequestLike, NodeResponseLike, Session } from 'sealed-session';
 
 export type { SessionOf } from './types';
 
 /** Options of {@link sealedSession}. */
 export interface FastifySessionOptions {
-  /** The store whose session goes on `request.session`. */
-  readonly store: CookieSessionStore<any>;
+  /**
+   * The store whose session goes on `request.session`: a `CookieSessionStore`,
+   * or a `RedisSessionStore` from `sealed-session/redis` (typed by what the
+   * plugin calls, so that a subclass of any schema fits).
+   */
+  readonly store: CookieSessionStore<any> | { readonly handleSession: (req: NodeRequestLike, res: NodeResponseLike) => Promise<Session<any>> };
 }
 
 type WithSession = FastifyRequest & { session: Session<object> | null };

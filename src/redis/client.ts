@@ -29,6 +29,8 @@ export interface NodeRedisLike {
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   /** Run (and cache) a script. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** Read fields of a hash: a read-only load needs no script (used when present). */
+  hmGet?(key: string, fields: string[]): Promise<unknown>;
 }
 
 /**
@@ -44,6 +46,8 @@ export interface IoRedisLike {
   evalsha(sha: string, numkeys: number, ...args: string[]): Promise<unknown>;
   /** Run (and cache) a script. */
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /** Read fields of a hash: a read-only load needs no script (used when present). */
+  hmget?(key: string, ...fields: string[]): Promise<unknown>;
 }
 
 /**
@@ -59,6 +63,8 @@ export type RedisClientLike = NodeRedisLike | IoRedisLike;
 /** Runs scripts; what the backend talks to. */
 export interface ScriptRunner {
   run(script: Script, keys: string[], args: string[]): Promise<unknown>;
+  /** HMGET, when the client has it: fields of one hash, no script. */
+  readonly read: ((key: string, fields: string[]) => Promise<unknown>) | undefined;
 }
 
 type Crypto = typeof NodeCrypto;
@@ -120,7 +126,7 @@ function redacted(err: unknown, words: readonly string[]): Error {
 /** Reject with ERR_STORE_UNAVAILABLE unless `promise` settles within `ms`. */
 function withTimeout<T>(promise: Promise<T>, ms: number, name: string, words: readonly string[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(unavailable(`did not answer the ${name} script within ${ms} ms`)), ms);
+    const timer = setTimeout(() => reject(unavailable(`did not answer the ${name} within ${ms} ms`)), ms);
     (timer as { unref?: () => void }).unref?.();
     promise.then(
       (value) => {
@@ -129,7 +135,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string, words: re
       },
       (err: unknown) => {
         clearTimeout(timer);
-        reject(err instanceof SessionError ? err : unavailable(`failed the ${name} script (${errorCode(err)})`, redacted(err, words)));
+        reject(err instanceof SessionError ? err : unavailable(`failed the ${name} (${errorCode(err)})`, redacted(err, words)));
       },
     );
   });
@@ -146,8 +152,10 @@ export function scriptRunner(client: unknown, timeoutMs: number): ScriptRunner {
   };
   const c = client as Partial<NodeRedisLike & IoRedisLike> | null | undefined;
   let call: (script: Script, keys: string[], args: string[]) => Promise<unknown>;
+  let hmget: ((key: string, fields: string[]) => Promise<unknown>) | undefined;
   if (typeof c?.evalSha === 'function' && typeof c.eval === 'function') {
     const redis = c as NodeRedisLike;
+    if (typeof redis.hmGet === 'function') hmget = (key, fields) => redis.hmGet!(key, fields);
     call = async (script, keys, args) => {
       try {
         return await redis.evalSha(sha(script), { keys, arguments: args });
@@ -158,6 +166,7 @@ export function scriptRunner(client: unknown, timeoutMs: number): ScriptRunner {
     };
   } else if (typeof c?.evalsha === 'function' && typeof c.eval === 'function') {
     const redis = c as IoRedisLike;
+    if (typeof redis.hmget === 'function') hmget = (key, fields) => redis.hmget!(key, ...fields);
     call = async (script, keys, args) => {
       try {
         return await redis.evalsha(sha(script), keys.length, ...keys, ...args);
@@ -169,15 +178,18 @@ export function scriptRunner(client: unknown, timeoutMs: number): ScriptRunner {
   } else {
     throw configError('ERR_CONFIG_OPTION', 'client', 'must be a node-redis client or cluster (createClient/createCluster from "redis") or an ioredis Redis or Cluster');
   }
+  const words = (keys: string[], args: string[]) => [...keys, ...keys.flatMap((k) => k.split(/[{}:]/)), ...args];
+  const guarded = (name: string, start: () => Promise<unknown>, keys: string[], args: string[]) => {
+    let pending: Promise<unknown>;
+    try {
+      pending = start();
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    return withTimeout(pending, timeoutMs, name, words(keys, args));
+  };
   return {
-    run(script, keys, args) {
-      let pending: Promise<unknown>;
-      try {
-        pending = call(script, keys, args);
-      } catch (err) {
-        pending = Promise.reject(err);
-      }
-      return withTimeout(pending, timeoutMs, script.name, [...keys, ...keys.flatMap((k) => k.split(/[{}:]/)), ...args]);
-    },
+    run: (script, keys, args) => guarded(`${script.name} script`, () => call(script, keys, args), keys, args),
+    read: hmget && ((key, fields) => guarded('read', () => hmget(key, fields), [key], [])),
   };
 }

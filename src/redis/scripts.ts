@@ -25,12 +25,16 @@
  * Redis holds, never much more (it is bounded by the records alive), and
  * expires with the last of them.
  *
- * Every script checks everything that could make it fail (the type of each
- * key, the fields of the record it reads) before its first write: a script
- * that fails has written nothing, so an error reported to the caller never
- * hides a write that happened. (Redis does not roll a script back; and once a
- * script has written, Redis lets its later writes through even over
- * `maxmemory`, so only the first write can be refused for OOM.)
+ * Every script checks everything that could make it fail before its first
+ * write: the record's type (its HMGET, or the EXISTS before a create), the
+ * fields of the record it read, and the owner index's type before a script
+ * that may write it writes anything. A script that fails has written
+ * nothing, so an error reported to the caller never hides a write that
+ * happened. (Redis does not roll a script back; and once a script has
+ * written, Redis lets its later writes through even over `maxmemory`, so only
+ * the first write can be refused for OOM.) An anonymous session's scripts
+ * never touch the index, so they do not check it: the hot path is one HMGET
+ * to load, and HMGET, HSET, PEXPIRE to update.
  *
  * Lua 5.1 numbers are doubles: exact for ms timestamps, and written back
  * with `%d` (tostring would use `%.14g`).
@@ -41,21 +45,22 @@
 
 const PRELUDE = `
 local function s(n) return string.format('%d', n) end
-local FIELDS = {'d', 'c', 'e', 'i', 'x', 'v', 'o'}
 local function refuse(what) error({err = 'ERR sealed-session: ' .. what}) end
 local function kind(key, want)
   local t = redis.call('TYPE', key)['ok']
   if t ~= 'none' and t ~= want then error({err = 'WRONGTYPE sealed-session: a key of the backend holds a ' .. t}) end
 end
-local function read(key)
-  local r = redis.call('HMGET', key, unpack(FIELDS))
+local function read(key, full)
+  -- Without full, the state is left where it is (a write needs only the version, times and owner): r[1] is then the version.
+  local r = redis.call('HMGET', key, full and 'd' or 'v', 'c', 'e', 'i', 'x', 'v', 'o')
   if r[1] then
     for k = 2, 6 do
-      if type(r[k]) ~= 'string' or not string.match(r[k], '^%d+$') then refuse('a session record it did not write') end
+      if not tonumber(r[k]) then refuse('a session record it did not write') end
     end
   end
   return r
 end
+local function conflict(rec, r) return {'conflict', redis.call('HGET', rec, 'd'), r[2], r[3], r[4], r[5], r[6], r[7]} end
 local function clock()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -68,11 +73,12 @@ local function index(idx, member, ttl)
   if top[2] then redis.call('PEXPIRE', idx, s(tonumber(top[2]) - t + 1000)) end
 end
 local function drop(rec, idx, member, r)
+  if r[7] then kind(idx, 'zset') end
   redis.call('DEL', rec)
   if r[7] then redis.call('ZREM', idx, member) end
 end
-local function alive(rec, idx, member, now)
-  local r = read(rec)
+local function alive(rec, idx, member, now, full)
+  local r = read(rec, full)
   if not r[1] then return nil end
   if now >= tonumber(r[5]) then drop(rec, idx, member, r) return nil end
   return r
@@ -82,12 +88,14 @@ local function touch(rec, idx, member, r, now, after)
   if i == 0 then return end
   local nx = math.min(now + i, e)
   if nx - x < math.max(after, 1) then return end
+  if r[7] then kind(idx, 'zset') end
   redis.call('HSET', rec, 'x', s(nx))
   redis.call('PEXPIRE', rec, s(nx - now))
   if r[7] then index(idx, member, nx - now) end
   r[5] = s(nx)
 end
 local function create(rec, idx, member, now, d, c, e, i, x, v, o)
+  if o ~= '' then kind(idx, 'zset') end
   redis.call('HSET', rec, 'd', d, 'c', c, 'e', e, 'i', i, 'x', x, 'v', v)
   if o ~= '' then redis.call('HSET', rec, 'o', o) end
   redis.call('PEXPIRE', rec, s(tonumber(x) - now))
@@ -110,9 +118,8 @@ const script = (name: string, body: string): Script => ({ name, text: PRELUDE + 
 export const LOAD = script(
   'load',
   `
-kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local now, after = tonumber(ARGV[1]), tonumber(ARGV[2])
-local r = alive(KEYS[1], KEYS[2], ARGV[3], now)
+local r = alive(KEYS[1], KEYS[2], ARGV[3], now, true)
 if not r then return false end
 if after >= 0 then touch(KEYS[1], KEYS[2], ARGV[3], r, now, after) end
 return r
@@ -127,7 +134,6 @@ return r
 export const SAVE = script(
   'save',
   `
-kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 create(KEYS[1], KEYS[2], ARGV[2], tonumber(ARGV[1]), ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[9], ARGV[8])
 return 1
@@ -137,17 +143,16 @@ return 1
 /**
  * Versioned write. KEYS: rec, idx. ARGV: now, member, expectedVersion, d,
  * expiresAt ('' = unchanged), idleTimeout ('' = unchanged). Returns
- * `{'ok', d, c, e, i, x, v, o}` (the record written),
+ * `{'ok', c, e, i, x, v, o}` (the record written, but for the state the caller sent),
  * `{'conflict', d, c, e, i, x, v, o}` (the record as it is) or `{'missing'}`.
  */
 export const UPDATE = script(
   'update',
   `
-kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local now = tonumber(ARGV[1])
 local r = alive(KEYS[1], KEYS[2], ARGV[2], now)
 if not r then return {'missing'} end
-if r[6] ~= ARGV[3] then return {'conflict', r[1], r[2], r[3], r[4], r[5], r[6], r[7]} end
+if r[6] ~= ARGV[3] then return conflict(KEYS[1], r) end
 local e = tonumber(r[3])
 if ARGV[5] ~= '' then e = tonumber(ARGV[5]) end
 local i = tonumber(r[4])
@@ -155,10 +160,11 @@ if ARGV[6] ~= '' then i = tonumber(ARGV[6]) end
 local x = e
 if i > 0 then x = math.min(now + i, e) end
 local v = tonumber(r[6]) + 1
+if r[7] then kind(KEYS[2], 'zset') end
 redis.call('HSET', KEYS[1], 'd', ARGV[4], 'e', s(e), 'i', s(i), 'x', s(x), 'v', s(v))
 redis.call('PEXPIRE', KEYS[1], s(x - now))
 if r[7] then index(KEYS[2], ARGV[2], x - now) end
-return {'ok', ARGV[4], r[2], s(e), s(i), s(x), s(v), r[7]}
+return {'ok', r[2], s(e), s(i), s(x), s(v), r[7]}
 `,
 );
 
@@ -166,7 +172,6 @@ return {'ok', ARGV[4], r[2], s(e), s(i), s(x), s(v), r[7]}
 export const TOUCH = script(
   'touch',
   `
-kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local now = tonumber(ARGV[1])
 local r = alive(KEYS[1], KEYS[2], ARGV[3], now)
 if not r then return false end
@@ -179,7 +184,7 @@ return r[5]
 export const DELETE = script(
   'delete',
   `
-kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
+kind(KEYS[2], 'zset')
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
@@ -194,10 +199,9 @@ return 1
 export const RETIRE = script(
   'retire',
   `
-kind(KEYS[1], 'hash') kind(KEYS[2], 'zset')
 local r = alive(KEYS[1], KEYS[2], ARGV[2], tonumber(ARGV[1]))
 if not r then return {'missing'} end
-if r[6] ~= ARGV[3] then return {'conflict', r[1], r[2], r[3], r[4], r[5], r[6], r[7]} end
+if r[6] ~= ARGV[3] then return conflict(KEYS[1], r) end
 drop(KEYS[1], KEYS[2], ARGV[2], r)
 return {'ok'}
 `,
@@ -212,13 +216,13 @@ return {'ok'}
 export const RENEW = script(
   'renew',
   `
-kind(KEYS[1], 'hash') kind(KEYS[2], 'hash') kind(KEYS[3], 'zset')
 local now = tonumber(ARGV[1])
 local r = alive(KEYS[1], KEYS[3], ARGV[2], now)
 if not r then return {'missing'} end
-if r[6] ~= ARGV[4] then return {'conflict', r[1], r[2], r[3], r[4], r[5], r[6], r[7]} end
+if r[6] ~= ARGV[4] then return conflict(KEYS[1], r) end
 local v = s(tonumber(r[6]) + 1)
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'taken'} end
+if ARGV[10] ~= '' then kind(KEYS[3], 'zset') end
 drop(KEYS[1], KEYS[3], ARGV[2], r)
 create(KEYS[2], KEYS[3], ARGV[3], now, ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], v, ARGV[10])
 return {'ok', v}
@@ -233,7 +237,6 @@ return {'ok', v}
 export const MEMBERS = script(
   'members',
   `
-kind(KEYS[1], 'zset')
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `,
 );

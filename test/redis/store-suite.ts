@@ -29,7 +29,13 @@ export interface StoreSuiteContext {
   readonly nodes: readonly RedisServer[];
 }
 
-/** Counters summed over every node: round trips (EVALSHA/EVAL calls: the backend sends nothing else; the tests cause no failing call) and writes (Redis's dirty counter). */
+/**
+ * What a piece of work cost Redis, over every node: round trips (the
+ * commands the backend sent, EVALSHA, EVAL and HMGET, seen with MONITOR: a
+ * script is one, the commands it runs inside are not; an EVALSHA answered
+ * NOSCRIPT and the EVAL after it, once per script and node, count as one)
+ * and writes (Redis's dirty counter).
+ */
 interface Counters {
   commands: number;
   writes: number;
@@ -41,6 +47,10 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
     const infos: Array<ReturnType<typeof createClient>> = [];
     let n = 0;
 
+    const monitors: Array<ReturnType<typeof createClient>> = [];
+    /** Every command a client sent to any node, as MONITOR shows it. */
+    const seen: string[] = [];
+
     beforeAll(async () => {
       ctx = await setup();
       for (const node of ctx.nodes) {
@@ -48,10 +58,15 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
         info.on('error', () => {});
         await info.connect();
         infos.push(info);
+        const monitor = createClient({ url: node.url });
+        monitor.on('error', () => {});
+        await monitor.connect();
+        await monitor.monitor((line: string) => void seen.push(line));
+        monitors.push(monitor);
       }
     });
     afterAll(async () => {
-      await Promise.all(infos.map((c) => c.destroy()));
+      await Promise.all([...infos, ...monitors].map((c) => c.destroy()));
     });
 
     /** A store of its own (own prefix) for each test. */
@@ -67,24 +82,28 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
       return all.sort();
     }
 
-    async function counters(): Promise<Counters> {
-      let commands = 0;
-      let writes = 0;
-      for (const info of infos) {
-        const stats = await info.info('commandstats');
-        // An EVALSHA that found the script not yet cached (NOSCRIPT, once per script and node) and the EVAL after it count as one.
-        for (const m of stats.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+).*?failed_calls=(\d+)/gm)) commands += Number(m[2]) - (m[1] === 'evalsha' ? Number(m[3]) : 0);
-        writes += Number(/rdb_changes_since_last_save:(\d+)/.exec(await info.info('persistence'))?.[1]);
-      }
-      return { commands, writes };
-    }
-
-    /** What `fn` costs in Redis commands and writes. */
+    let marks = 0;
+    /** What `fn` costs in Redis round trips and writes. */
     async function cost(fn: () => Promise<unknown>): Promise<Counters> {
-      const before = await counters();
+      const dirty = async () => {
+        let n = 0;
+        for (const info of infos) n += Number(/rdb_changes_since_last_save:(\d+)/.exec(await info.info('persistence'))?.[1]);
+        return n;
+      };
+      const writes = await dirty();
+      const from = seen.length;
       await fn();
-      const after = await counters();
-      return { commands: after.commands - before.commands, writes: after.writes - before.writes };
+      // Wait until every node's MONITOR has shown a marker sent after the work: it has shown the work too.
+      const mark = `cost-mark-${++marks}`;
+      await Promise.all(infos.map((info) => info.echo(mark)));
+      for (let i = 0; seen.filter((l) => l.includes(mark)).length < infos.length; i++) {
+        if (i > 500) throw new Error('MONITOR did not show the marker');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      // What the backend sends (EVALSHA, EVAL, HMGET), not from inside a script; not the clients' own housekeeping (CLUSTER SLOTS, PING…).
+      const lines = seen.slice(from).filter((l) => !/\[\d+ lua\]/.test(l) && /^\S+ \[\d+ \S+\] "(evalsha|eval|hmget)"/i.test(l));
+      const noscript = lines.filter((l) => /"eval"/i.test(l)).length;
+      return { commands: lines.length - noscript, writes: (await dirty()) - writes };
     }
 
     /** The payload a session cookie seals. */

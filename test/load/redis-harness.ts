@@ -13,7 +13,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createClient } from 'redis';
 import { startRedisServer } from '../helpers/redis';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,8 +38,6 @@ export interface RedisLoadReport {
   readonly mismatches: number;
   /** Browsers whose final count differs from their acknowledged increments. */
   readonly lostUpdates: number;
-  /** Redis round trips (EVALSHA/EVAL) per request, over the run. */
-  readonly roundTripsPerRequest: number;
   readonly samples: readonly string[];
 }
 
@@ -71,18 +68,8 @@ function request(agent: http.Agent, port: number, method: string, browser: Brows
   });
 }
 
-async function roundTrips(redis: ReturnType<typeof createClient>): Promise<number> {
-  const stats = await redis.info('commandstats');
-  let n = 0;
-  for (const m of stats.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+).*?failed_calls=(\d+)/gm)) n += Number(m[2]) - (m[1] === 'evalsha' ? Number(m[3]) : 0);
-  return n;
-}
-
 export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoadReport> {
   const redisServer = await startRedisServer();
-  const info = createClient({ url: redisServer.url });
-  info.on('error', () => {});
-  await info.connect();
   const children: ChildProcess[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   try {
@@ -131,7 +118,6 @@ export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoad
     const portOf = (i: number) => ports[i % ports.length]!;
     // Each browser's first increment creates its session (one at a time: there is no cookie to share yet).
     await Promise.all(browsers.map((b, i) => increment(portOf(i), b)));
-    const before = await roundTrips(info);
     const started = Date.now();
     const deadline = started + options.seconds * 1000;
     requests = 0;
@@ -149,7 +135,6 @@ export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoad
       }),
     );
     const elapsed = (Date.now() - started) / 1000;
-    const trips = (await roundTrips(info)) - before;
     const counted = requests;
     let lostUpdates = 0;
     for (const [i, b] of browsers.entries()) {
@@ -169,7 +154,6 @@ export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoad
       errors,
       mismatches,
       lostUpdates,
-      roundTripsPerRequest: trips / counted,
       samples,
     };
   } finally {
@@ -183,7 +167,6 @@ export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoad
         clearTimeout(timer);
       }
     }
-    await info.destroy();
     await redisServer.stop();
   }
 }
@@ -201,7 +184,7 @@ export function redisLoadProblems(r: RedisLoadReport): string[] {
 export function describeRedisLoad(r: RedisLoadReport): string {
   return [
     `${r.options.clients} virtual browsers, ${r.options.servers} app server processes sharing one redis-server, ${r.options.seconds} s:`,
-    `  ${r.requests.toLocaleString('en')} requests, ${Math.round(r.requestsPerSecond).toLocaleString('en')} req/s, ${r.roundTripsPerRequest.toFixed(2)} Redis round trips per request`,
+    `  ${r.requests.toLocaleString('en')} requests, ${Math.round(r.requestsPerSecond).toLocaleString('en')} req/s`,
     `  ${r.increments.toLocaleString('en')} increments acknowledged (${r.conflictRetries} server retries after ERR_STORE_CONFLICT, ${r.gaveUp} given up with 409)`,
     `  errors ${r.errors}, wrong pages ${r.mismatches}, browsers with lost updates ${r.lostUpdates}`,
   ].join('\n');

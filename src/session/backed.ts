@@ -181,8 +181,8 @@ function mergeFields(base: unknown, mine: unknown, theirs: unknown): JsonObject 
  */
 export interface BackendLink {
   readonly spill: ResolvedSpill;
-  /** Remember a loaded record (`touched`: its idle end moved in the load). */
-  loaded(record: StoredSession, id: string, state: unknown, flash: unknown, touched: boolean): void;
+  /** Remember a loaded record, and the cookie's own lifetimes (`due`: its cookie is due for a re-issue, and the load moved its idle end). */
+  loaded(record: StoredSession, payload: SessionPayload, state: unknown, flash: unknown, due: boolean): void;
   readonly write: (o: ResolvedStoreOptions, req: WriteRequest, status: SessionStatus) => MaybePromise<BackedWrite>;
 }
 
@@ -192,6 +192,10 @@ export function backendLink(spill: ResolvedSpill, o: ResolvedStoreOptions): Back
   let stored: Stored | undefined;
   /** The idle end was moved already (at load, or by a write). */
   let touched = false;
+  /** The cookie is due for a re-issue (sliding its idle window); and its own lifetimes, as loaded. */
+  let due = false;
+  let lifetimes = '';
+  const lifetimesOf = (p: SessionPayload) => `${p.lifetime}/${p.persistent === true}/${p.idleTimeout}`;
 
   /** `plan`, once the backend no longer holds this session (it moved back into the cookie, or was destroyed). */
   const forget = (plan: MaybePromise<WriteResult>): MaybePromise<WriteResult> => {
@@ -281,17 +285,25 @@ export function backendLink(spill: ResolvedSpill, o: ResolvedStoreOptions): Back
       stored = { key: written.key, id: p.id, version: written.version, data, json: data === mine ? json : JSON.stringify(data), ...times, owner };
     }
     touched = true;
+    // A change under the same key needs no new cookie, unless the cookie is due (its idle window slides) or its own lifetimes changed.
+    const adopt = data === mine ? undefined : (data.s as object);
+    if (written !== undefined && from !== undefined && written.key === from.key && !due && lifetimesOf(p) === lifetimes) {
+      return adopt === undefined ? { cookies: [], chunks: 0 } : { cookies: [], chunks: 0, state: adopt };
+    }
+    due = false;
+    lifetimes = lifetimesOf(p);
     const ref: SessionPayload = { id: p.id, createdAt: p.createdAt, state: stored!.key, lifetime: p.lifetime, persistent: p.persistent, idleTimeout: p.idleTimeout };
     const plan = await writeCookies(o, { ...req, payload: ref });
-    return data === mine ? plan : { ...plan, state: data.s as object };
+    return adopt === undefined ? plan : { ...plan, state: adopt };
   };
 
   return {
     spill,
-    loaded(record, id, state, flash, moved) {
+    loaded(record, payload, state, flash, reissue) {
       const data: JsonObject = flash === undefined ? { s: state as JsonObject } : { s: state as JsonObject, f: flash as JsonObject };
-      stored = { key: record.key, id, version: record.version, data, json: JSON.stringify(data), expiresAt: record.expiresAt, idleTimeout: record.idleTimeout, owner: record.owner };
-      touched = moved;
+      stored = { key: record.key, id: payload.id, version: record.version, data, json: JSON.stringify(data), expiresAt: record.expiresAt, idleTimeout: record.idleTimeout, owner: record.owner };
+      touched = due = reissue;
+      lifetimes = lifetimesOf(payload);
     },
     write(options, req, status) {
       if (req.mode === 'remove') return forget(writeCookies(options, req));
@@ -337,7 +349,7 @@ export function openBacked(
     const data = record.data as { s?: Json; f?: Json };
     const flash = data.f;
     if (flash !== undefined && jsonObjectIssue(flash) !== undefined) return 'malformed';
-    link.loaded(record, payload.id, data.s, flash, due);
+    link.loaded(record, payload, data.s, flash, due);
     return { ...payload, state: data.s, flash: flash as Record<string, Json> | undefined };
   });
 }

@@ -564,7 +564,8 @@ export class Session<State extends object = Record<string, Json>> {
         this.#committed = true;
         this.#removeOnCommit = [];
         this.#pending = this.#forceWrite = false;
-        if (mode === 'write') this.#time.issuedAt = now;
+        // (A backed session's change may need no new cookie: then the browser's cookie keeps its issue time.)
+        if (mode === 'write' && cookies.length > 0) this.#time.issuedAt = now;
         return cookies;
       },
     );

@@ -160,7 +160,8 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
       });
       expect(readOnly).toEqual({ commands: 1, writes: 0 });
       const changed = await cost(async () => {
-        await request(s, browser, (session) => session.set('visits', 2));
+        // A change under the same key: written to Redis; the browser's cookie (the same key) needs no replacing.
+        expect((await request(s, browser, (session) => session.set('visits', 2))).setCookies).toEqual([]);
       });
       expect(changed.commands).toBe(2);
       expect(changed.writes).toBeGreaterThan(0);
@@ -199,7 +200,7 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
       expect(shortTtl).toBeLessThanOrEqual(600_000);
     });
 
-    it('idle and absolute ends on the clock: the idle end moves (in the load round trip, with the cookie) only once half the idle window has passed; a cookie past its end is refused without asking Redis', async () => {
+    it('idle and absolute ends on the clock: a read moves the idle end (in the load round trip, with the cookie) only once half the idle window has passed, a change moves it in Redis at once and re-issues the cookie when due; a cookie past its end is refused without asking Redis', async () => {
       const t0 = Math.ceil(Date.now() / 1000) * 1000; // a whole second: the creation time a cookie seals
       vi.useFakeTimers({ toFake: ['Date'] });
       try {
@@ -219,9 +220,17 @@ export function storeSuite(name: string, setup: () => Promise<StoreSuiteContext>
         expect(due.commands).toBe(1);
         expect(due.writes).toBeGreaterThan(0);
         expect(await idleEnd()).toBe(t0 + 100 * 60_000);
+        // A change moves Redis's idle end at once; the cookie follows when it is due again (half the window after its issue).
+        vi.setSystemTime(t0 + 50 * 60_000);
+        expect((await request(s, browser, (session) => session.set('visits', 5))).setCookies).toEqual([]);
+        expect(await idleEnd()).toBe(t0 + 110 * 60_000);
+        vi.setSystemTime(t0 + 75 * 60_000);
+        expect((await request(s, browser, (session) => session.set('visits', 6))).setCookies).toHaveLength(1);
+        expect(await idleEnd()).toBe(t0 + 135 * 60_000);
+        vi.setSystemTime(t0 + 80 * 60_000);
         // Idle past the end: the browser drops the cookie (Max-Age), and a replay of it is refused from the cookie alone.
         const kept = browser.get('session')!;
-        vi.setSystemTime(t0 + 100 * 60_000);
+        vi.setSystemTime(t0 + 135 * 60_000);
         expect(browser.names()).toEqual([]);
         const replay = new Browser();
         replay.put('session', kept);

@@ -83,6 +83,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * path (store.ts 1.6 → 2.9 kB). Whole entry 19,711 → 22,021 B gzipped;
  * seal-only unchanged.
  */
+/*
+ * Raised in the fifth session (issue 15, sessions in a backend): the cookie
+ * store's `spill` option (hybrid sessions, and the core of RedisSessionStore)
+ * lives in the core, since it is an option of the core's store:
+ * session/backed.ts is 5.1 kB minified (the versioned write with its merge,
+ * the key cookie, the load of a key cookie, the option's checks and their
+ * messages), the seams in store.ts/session.ts/options.ts ~0.1 kB. Whole
+ * entry 19,711 (as measured before the change) → 21,656 B gzipped; seal-only
+ * unchanged by it (8,837 B). The Redis backend and RedisSessionStore are in
+ * `sealed-session/redis`, not here.
+ */
 const BUDGETS = [
   { name: 'whole entry', source: "export * from './dist/index.js';", measured: 22_455, budget: 24_700 },
   {

@@ -10,6 +10,8 @@
  * @document ../docs/ttl.md
  * @document ../docs/migrate-from-iron-session.md
  * @document ../docs/security.md
+ * @document ../docs/redis.md
+ * @document ../docs/backends.md
  * @packageDocumentation
  */
 export { SessionError, isSessionError } from './errors';
@@ -26,5 +28,7 @@ export type { NodeRequestLike, NodeResponseLike, RequestLike, ResponseLike, Head
 export type { Session, SessionStatus, DeepReadonly, OptionalKeys } from './session/session';
 export type { CookieSessionStoreOptions, FlashState, InvalidReason, InvalidSessionEvent, SessionWarning, SessionInfo, SchemaState } from './session/options';
 export type { LegacyReader, LegacyCookie, LegacyOpenResult } from './session/legacy';
+export type { SessionBackend, StoredSession, NewSession, SessionChange, RenewedSession, WriteResult } from './session/backend';
+export type { SpillOptions, ConflictPolicy } from './session/backed';
 export type { StandardSchemaV1, StandardResult, Json, JsonObject } from './session/schema';
 export type { CookieOptions, SameSite } from './cookie/options';

@@ -204,7 +204,7 @@ function writeHeadWithCommit(this: NodeResponseLike, statusCode: number, ...rest
       const result = sink.session.commitNow();
       if (isPromiseLike(result)) {
         Promise.resolve(result).catch(() => {});
-        report('the commit needs the asynchronous WebCrypto engine (or a key still being stretched)');
+        report('the commit is asynchronous: the WebCrypto engine, a key still being stretched, or a session backend such as Redis');
       }
     } catch (err) {
       report(isSessionError(err) ? `${err.code}: ${err.message}` : 'an unexpected error');

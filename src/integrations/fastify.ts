@@ -26,8 +26,8 @@
  *
  * @module
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { CookieSessionStore, Session } from 'sealed-session';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { CookieSessionStore, NodeRequestLike, NodeResponseLike, Session } from 'sealed-session';
 
 export type { SessionOf } from './types';
 
@@ -41,8 +41,12 @@ export type { SessionOf } from './types';
  * ```
  */
 export interface FastifySessionOptions {
-  /** The store whose session goes on `request.session`. */
-  readonly store: CookieSessionStore<any>;
+  /**
+   * The store whose session goes on `request.session`: a `CookieSessionStore`,
+   * or a `RedisSessionStore` from `sealed-session/redis` (typed by what the
+   * plugin calls, so that a subclass of any schema fits).
+   */
+  readonly store: CookieSessionStore<any> | { readonly handleSession: (req: NodeRequestLike, res: NodeResponseLike) => Promise<Session<any>> };
 }
 
 type WithSession = FastifyRequest & { session: Session<object> | null };
@@ -58,6 +62,8 @@ async function plugin(fastify: FastifyInstance, options: FastifySessionOptions):
   if (store === undefined || typeof store.handleSession !== 'function') {
     throw new TypeError('sealed-session/fastify: register(sealedSession, { store }) needs the CookieSessionStore as `store`');
   }
+  // Both stores (cookie and Redis) are CookieSessionStores and have it (@internal, so not in the published types).
+  const settle = (session: object): void => (store as { settle?: (session: object) => void }).settle?.(session);
   // Registered again in a child context: the decorator is inherited.
   if (!fastify.hasRequestDecorator('session')) fastify.decorateRequest('session', null);
   fastify.addHook('onRequest', async (request, reply) => {
@@ -70,14 +76,14 @@ async function plugin(fastify: FastifyInstance, options: FastifySessionOptions):
   fastify.addHook('onError', async (request) => {
     failed.add(request);
     const session = (request as WithSession).session;
-    if (session !== null) store.settle(session);
+    if (session !== null) settle(session);
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     const session = (request as WithSession).session;
     if (session === null || failed.has(request)) return payload;
     // A 5xx reply is a failed request too.
     if (reply.statusCode >= 500) {
-      store.settle(session);
+      settle(session);
       return payload;
     }
     try {

@@ -17,52 +17,45 @@ import type { Script } from './scripts';
 
 /**
  * A node-redis v5 client: `createClient()` or `createCluster()` from `redis`
- * (connected; `.on('error', …)` set, as node-redis wants). Only these two
- * methods are used: every operation is one Lua script.
+ * (connected; `.on('error', …)` set, as node-redis wants).
  *
  * @example
  * ```ts
- * import { createClient } from 'redis';
- *
- * const client: NodeRedisLike = await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect();
- * const backend = new RedisBackend({ client });
+ * const client: NodeRedisLike = await createClient({ url: 'redis://127.0.0.1:6379' }).on('error', console.error).connect();
  * ```
  */
 export interface NodeRedisLike {
-  /** node-redis `EVALSHA`: run the cached script with this SHA-1 (rejects with `NOSCRIPT` when the node has not cached it). */
+  /** Run a cached script by its SHA-1. */
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  /** node-redis `EVAL`: run the script's source (the fallback after `NOSCRIPT`; it also caches the script). */
+  /** Run (and cache) a script. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** Read fields of a hash: a read-only load needs no script (used when present). */
+  hmGet?(key: string, fields: string[]): Promise<unknown>;
 }
 
 /**
- * An ioredis v5/v6 client: `new Redis()` or `new Cluster([...])` from
- * `ioredis`. Only these two methods are used: every operation is one Lua script.
+ * An ioredis v5/v6 client: `new Redis()` or `new Cluster([...])` from `ioredis`.
  *
  * @example
  * ```ts
- * import { Redis } from 'ioredis';
- *
- * const client: IoRedisLike = new Redis(process.env.REDIS_URL!);
- * const backend = new RedisBackend({ client });
+ * const client: IoRedisLike = new Cluster([{ host: '127.0.0.1', port: 7000 }]);
  * ```
  */
 export interface IoRedisLike {
-  /** ioredis `EVALSHA`: the cached script with this SHA-1, `numkeys` keys then the arguments (rejects with `NOSCRIPT` when not cached). */
+  /** Run a cached script by its SHA-1. */
   evalsha(sha: string, numkeys: number, ...args: string[]): Promise<unknown>;
-  /** ioredis `EVAL`: the script's source, `numkeys` keys then the arguments (the fallback after `NOSCRIPT`; it also caches the script). */
+  /** Run (and cache) a script. */
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /** Read fields of a hash: a read-only load needs no script (used when present). */
+  hmget?(key: string, ...fields: string[]): Promise<unknown>;
 }
 
 /**
- * Either client: what {@link RedisBackendOptions.client} takes. A single
- * node or a cluster (both clients route a script by its first key).
+ * Either client.
  *
  * @example
  * ```ts
- * import { Cluster } from 'ioredis';
- *
- * const client: RedisClientLike = new Cluster([{ host: '10.0.0.1', port: 6379 }]);
+ * const client: RedisClientLike = process.env.REDIS_CLUSTER ? new Cluster(nodes) : new Redis(process.env.REDIS_URL!);
  * ```
  */
 export type RedisClientLike = NodeRedisLike | IoRedisLike;
@@ -70,6 +63,8 @@ export type RedisClientLike = NodeRedisLike | IoRedisLike;
 /** Runs scripts; what the backend talks to. */
 export interface ScriptRunner {
   run(script: Script, keys: string[], args: string[]): Promise<unknown>;
+  /** HMGET, when the client has it: fields of one hash, no script. */
+  readonly read: ((key: string, fields: string[]) => Promise<unknown>) | undefined;
 }
 
 type Crypto = typeof NodeCrypto;
@@ -107,10 +102,31 @@ export function unavailable(message: string, cause?: unknown): SessionError {
   return new SessionError('ERR_STORE_UNAVAILABLE', `sealed-session: Redis ${message}`, cause === undefined ? {} : { cause });
 }
 
+/**
+ * What a client's error may pass on as the `cause` of ours: a new `Error`
+ * with the error's name, code and the first line of its message, with every
+ * key and argument of the call cut out. Never the client's error itself:
+ * ioredis puts the command with all its arguments on its errors
+ * (`err.command.args`: the record names, the state as JSON, the owner id),
+ * and a logged or serialised cause would carry them.
+ */
+function redacted(err: unknown, words: readonly string[]): Error {
+  const source = err instanceof Error ? err : undefined;
+  let message = (source?.message ?? String(typeof err)).split('\n', 1)[0]!.slice(0, 300);
+  for (const word of words) if (word.length >= 6 && message.includes(word)) message = message.split(word).join('…');
+  const clean = new Error(message);
+  clean.name = source?.name ?? 'Error';
+  const code = (source as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code)) (clean as { code?: string }).code = code;
+  // The stack would be this function's; the client's frames say nothing a user needs.
+  clean.stack = `${clean.name}: ${message}`;
+  return clean;
+}
+
 /** Reject with ERR_STORE_UNAVAILABLE unless `promise` settles within `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, name: string, words: readonly string[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(unavailable(`did not answer the ${name} script within ${ms} ms`)), ms);
+    const timer = setTimeout(() => reject(unavailable(`did not answer the ${name} within ${ms} ms`)), ms);
     (timer as { unref?: () => void }).unref?.();
     promise.then(
       (value) => {
@@ -119,7 +135,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<
       },
       (err: unknown) => {
         clearTimeout(timer);
-        reject(err instanceof SessionError ? err : unavailable(`failed the ${name} script (${errorCode(err)})`, err));
+        reject(err instanceof SessionError ? err : unavailable(`failed the ${name} (${errorCode(err)})`, redacted(err, words)));
       },
     );
   });
@@ -136,8 +152,10 @@ export function scriptRunner(client: unknown, timeoutMs: number): ScriptRunner {
   };
   const c = client as Partial<NodeRedisLike & IoRedisLike> | null | undefined;
   let call: (script: Script, keys: string[], args: string[]) => Promise<unknown>;
+  let hmget: ((key: string, fields: string[]) => Promise<unknown>) | undefined;
   if (typeof c?.evalSha === 'function' && typeof c.eval === 'function') {
     const redis = c as NodeRedisLike;
+    if (typeof redis.hmGet === 'function') hmget = (key, fields) => redis.hmGet!(key, fields);
     call = async (script, keys, args) => {
       try {
         return await redis.evalSha(sha(script), { keys, arguments: args });
@@ -148,6 +166,7 @@ export function scriptRunner(client: unknown, timeoutMs: number): ScriptRunner {
     };
   } else if (typeof c?.evalsha === 'function' && typeof c.eval === 'function') {
     const redis = c as IoRedisLike;
+    if (typeof redis.hmget === 'function') hmget = (key, fields) => redis.hmget!(key, ...fields);
     call = async (script, keys, args) => {
       try {
         return await redis.evalsha(sha(script), keys.length, ...keys, ...args);
@@ -159,15 +178,18 @@ export function scriptRunner(client: unknown, timeoutMs: number): ScriptRunner {
   } else {
     throw configError('ERR_CONFIG_OPTION', 'client', 'must be a node-redis client or cluster (createClient/createCluster from "redis") or an ioredis Redis or Cluster');
   }
+  const words = (keys: string[], args: string[]) => [...keys, ...keys.flatMap((k) => k.split(/[{}:]/)), ...args];
+  const guarded = (name: string, start: () => Promise<unknown>, keys: string[], args: string[]) => {
+    let pending: Promise<unknown>;
+    try {
+      pending = start();
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    return withTimeout(pending, timeoutMs, name, words(keys, args));
+  };
   return {
-    run(script, keys, args) {
-      let pending: Promise<unknown>;
-      try {
-        pending = call(script, keys, args);
-      } catch (err) {
-        pending = Promise.reject(err);
-      }
-      return withTimeout(pending, timeoutMs, script.name);
-    },
+    run: (script, keys, args) => guarded(`${script.name} script`, () => call(script, keys, args), keys, args),
+    read: hmget && ((key, fields) => guarded('read', () => hmget(key, fields), [key], [])),
   };
 }

@@ -27,8 +27,8 @@ import type { JsonObject } from './schema';
  *
  * @example
  * ```ts
- * const stored: StoredSession | undefined = await backend.load(key, Date.now());
- * if (stored) console.info(stored.data, 'idle until', new Date(stored.idleExpiresAt), 'version', stored.version);
+ * const record: StoredSession | undefined = await backend.load(key, Date.now());
+ * if (record) console.log(record.version, new Date(record.idleExpiresAt));
  * ```
  */
 export interface StoredSession {
@@ -51,18 +51,17 @@ export interface StoredSession {
 }
 
 /**
- * What {@link SessionBackend.save} stores. Times are ms since the epoch on
- * the caller's clock; durations are ms.
+ * What {@link SessionBackend.save} stores.
  *
  * @example
  * ```ts
  * const now = Date.now();
- * const session: NewSession = { data: { cart: [] }, expiresAt: now + 7 * 86_400_000, idleTimeout: 3_600_000, owner: 'user-42' };
- * const stored = await backend.save(session, now); // stored.key goes into the (sealed) cookie
+ * const session: NewSession = { data: { cart: [] }, expiresAt: now + 7 * 86_400_000, idleTimeout: 3_600_000, owner: 'ada' };
+ * const { key } = await backend.save(session, now);
  * ```
  */
 export interface NewSession {
-  /** The state, a JSON object (stored as a copy). */
+  /** The state to store (a JSON object). */
   readonly data: JsonObject;
   /** Default: `now`. */
   readonly createdAt?: number | undefined;
@@ -75,22 +74,18 @@ export interface NewSession {
 }
 
 /**
- * What {@link SessionBackend.update} writes: the new state, if the record is
- * still at `expectedVersion`. Times are ms since the epoch; durations are ms.
+ * What {@link SessionBackend.update} writes: the new state, if the record is still at `expectedVersion`.
  *
  * @example
  * ```ts
- * const current = await backend.load(key, Date.now());
- * if (current) {
- *   const change: SessionChange = { expectedVersion: current.version, data: { ...current.data, theme: 'dark' } };
- *   const result = await backend.update(key, change, Date.now()); // result.ok, or 'conflict' / 'missing'
- * }
+ * const change: SessionChange = { expectedVersion: loaded.version, data: { ...loaded.data, theme: 'dark' } };
+ * const result = await backend.update(loaded.key, change, Date.now());
  * ```
  */
 export interface SessionChange {
   /** The version the caller loaded; the write is refused (`conflict`) if the record moved on. */
   readonly expectedVersion: number;
-  /** The whole new state (it replaces the stored one). */
+  /** The new state (a JSON object). */
   readonly data: JsonObject;
   /** A new absolute end (e.g. after `setTtl`); default: unchanged. */
   readonly expiresAt?: number | undefined;
@@ -99,59 +94,52 @@ export interface SessionChange {
 }
 
 /**
- * What {@link SessionBackend.renew} writes under the new key, if the old
- * record is still at `expectedVersion`: a whole {@link NewSession} (state,
- * times, owner) and the version the caller loaded.
+ * What {@link SessionBackend.renew} writes under the new key, if the old record is still at `expectedVersion`.
  *
  * @example
  * ```ts
- * // After a login: the same state under a new key, now owned by the user.
- * const old = await backend.load(key, Date.now());
- * if (old && backend.renew) {
- *   const next: RenewedSession = { expectedVersion: old.version, data: old.data, expiresAt: old.expiresAt, idleTimeout: old.idleTimeout, owner: 'user-42' };
- *   const result = await backend.renew(key, next, Date.now()); // result.ok: result.session.key is the new key
- * }
+ * const now = Date.now();
+ * const renewed: RenewedSession = { expectedVersion: loaded.version, data: loaded.data, expiresAt: now + 86_400_000, owner: 'ada' };
+ * const result = await backend.renew?.(loaded.key, renewed, now);
  * ```
  */
 export interface RenewedSession extends NewSession {
-  /** The version of the old record the caller loaded; the renewal is refused (`conflict`) if it moved on. */
+  /** The version the caller loaded; the renew is refused (`conflict`) if the record moved on. */
   readonly expectedVersion: number;
 }
 
 /**
  * The outcome of a versioned write. `conflict`: another write came first;
- * `current` is the record as it is now, so the caller can merge and retry.
- * `missing`: the session is gone (deleted, ended by
- * {@link SessionBackend.deleteOwner}, or expired) and must not be written
- * back: a write must never resurrect a revoked session.
+ * `current` is the record as it is now, so the caller can merge and retry
+ * (see {@link updateWithRetry}). `missing`: the session is gone (deleted,
+ * ended by {@link SessionBackend.deleteOwner}, or expired) and must not be
+ * written back: a write must never resurrect a revoked session.
  *
  * @example
  * ```ts
- * const result: WriteResult = await backend.update(key, { expectedVersion: loaded.version, data: next }, Date.now());
- * if (result.ok) console.info('now at version', result.session.version);
- * else if (result.reason === 'conflict') console.info('merge into', result.current.data, 'and retry');
- * else console.info('the session ended: sign the user out');
+ * const result: WriteResult = await backend.update(key, { expectedVersion: 3, data }, Date.now());
+ * if (!result.ok && result.reason === 'conflict') console.log('now at version', result.current.version);
  * ```
  */
 export type WriteResult =
   | {
       /** Written. */
       readonly ok: true;
-      /** The record as stored now (its new version, its idle end). */
+      /** The record as written. */
       readonly session: StoredSession;
     }
   | {
-      /** Not written: another write came first. */
+      /** Not written. */
       readonly ok: false;
-      /** Another write moved the record past the expected version. */
+      /** Another write came first. */
       readonly reason: 'conflict';
-      /** The record as it is now, to merge with and retry. */
+      /** The record as it is now. */
       readonly current: StoredSession;
     }
   | {
-      /** Not written: the session is gone. */
+      /** Not written. */
       readonly ok: false;
-      /** The session was deleted, ended by `deleteOwner`, or expired. */
+      /** The session is gone. */
       readonly reason: 'missing';
     };
 
@@ -294,7 +282,15 @@ export function randomKey(): string {
   return toBase64Url(randomBytes(32));
 }
 
-/** Options of {@link updateWithRetry}. */
+/**
+ * Options of {@link updateWithRetry}.
+ *
+ * @example
+ * ```ts
+ * const options: UpdateWithRetryOptions = { retries: 10 };
+ * await updateWithRetry(backend, key, (d) => ({ ...d, seen: true }), options);
+ * ```
+ */
 export interface UpdateWithRetryOptions {
   /** The caller's clock. Default `Date.now()`. */
   readonly now?: number;

@@ -13,6 +13,8 @@ import { requireOptions } from '../util/options';
 import { KEY_RING_OPTIONS, checkKeyRingOptions, createKeyRing, deferredKeyRing, ringOptionsOf, type KeyRing, type KeyRingOptions, type Keys } from '../seal/keys';
 import { createCodec, type SessionCodec } from './codec';
 import { isLegacyReader, type LegacyReader } from './legacy';
+import { resolveSpill, type ResolvedSpill, type SpillOptions } from './backed';
+import type { SessionBackend } from './backend';
 import { isStandardSchema, jsonObjectSchema, type Json, type JsonObject, type StandardSchemaV1 } from './schema';
 
 /**
@@ -375,6 +377,22 @@ export interface CookieSessionStoreOptions<
    * per-user epoch kept in your database or cache.
    */
   readonly isRevoked?: (session: SessionInfo<SchemaState<S>>) => boolean | Promise<boolean>;
+  /**
+   * A storage backend for the states that outgrow the cookie (hybrid
+   * sessions): the state stays in the cookie while it fits the budget
+   * (`maxBytes`, `maxChunks`), moves to the backend when it grows past it
+   * (the cookie then carries only its session key, sealed), and moves back,
+   * deleting the backend's record, when it shrinks. The application code
+   * does not change. See docs/redis.md.
+   *
+   * @example
+   * ```ts
+   * import { RedisBackend } from 'sealed-session/redis';
+   *
+   * const store = new CookieSessionStore({ keys, schema, spill: new RedisBackend({ client }) });
+   * ```
+   */
+  readonly spill?: SessionBackend | SpillOptions<SchemaState<S>>;
 }
 
 /**
@@ -437,6 +455,8 @@ export interface ResolvedStoreOptions {
   readonly isRevoked: ((session: SessionInfo<never>) => boolean | Promise<boolean>) | undefined;
   /** Reads another library's cookie to migrate it (`legacy`). */
   readonly legacy: LegacyReader | undefined;
+  /** Where states that do not fit the cookie go (`spill`). */
+  readonly spill: ResolvedSpill | undefined;
 }
 
 const DEFAULTS = /* @__PURE__ */ Object.freeze({
@@ -489,7 +509,7 @@ function hook<F>(value: unknown, option: string): F | undefined {
  */
 export const STORE_OPTIONS: readonly string[] = [
   'keys', 'schema', 'cookie', 'ttl', 'idleTimeout', 'maxTtl', 'maxIdleTimeout', 'notBefore', 'lifecycle', 'extend', 'touchAfter', 'maxChunks', 'maxBytes',
-  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'content', 'compress', 'flashSchema', ...KEY_RING_OPTIONS,
+  'timestampSkewSec', 'onInvalid', 'legacy', 'isRevoked', 'content', 'compress', 'flashSchema', 'spill', ...KEY_RING_OPTIONS,
   'onWarning', 'cacheHeaders',
 ];
 
@@ -567,6 +587,7 @@ export function resolveStoreOptions(options: CookieSessionStoreOptions<StandardS
     cacheHeaders: flag(options.cacheHeaders, 'cacheHeaders', true),
     isRevoked: hook<(session: SessionInfo<never>) => boolean | Promise<boolean>>(options.isRevoked, 'isRevoked'),
     legacy: resolveLegacy(options.legacy),
+    spill: resolveSpill(options.spill),
   };
   // Resolved (and checked) on first read, then kept: the first load or commit.
   if (deferred) Object.defineProperty(resolved, 'ring', { get: deferred, enumerable: true });

@@ -9,7 +9,7 @@ import { newSessionId, type SessionPayload } from './payload';
 import { checkFlash } from './flash';
 import { outputIssue, rejectIssues, validateSync, type Json } from './schema';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
-import { writeCookies, type CookieWrite } from './writer';
+import { writeCookies, type CookieWrite, type WriteRequest, type WriteResult } from './writer';
 import { Lifetime } from './lifetime';
 
 const headerValues = (writes: readonly CookieWrite[]): string[] => writes.map((w) => w.header);
@@ -78,6 +78,15 @@ export type DeepReadonly<T> = T extends (infer E)[]
  */
 type UncheckedFlash<Flash> = string extends keyof Flash ? Json : never;
 
+/**
+ * @internal How a commit turns the session into cookies: `writeCookies` (the
+ * state sealed into the cookie), or, for a store with a backend
+ * (session/backed.ts), a write of the state to the backend and a cookie with
+ * its key. A `state` in the result replaces the session's (a merge with a
+ * concurrent write).
+ */
+export type SessionPersist = (o: ResolvedStoreOptions, req: WriteRequest, status: SessionStatus) => MaybePromise<WriteResult & { readonly state?: object }>;
+
 /** @internal What the store hands a new session. */
 export interface SessionInit<State> {
   readonly options: ResolvedStoreOptions;
@@ -98,6 +107,8 @@ export interface SessionInit<State> {
   readonly migrated?: boolean;
   /** Other cookie names to delete on the first commit (the migrated cookie). */
   readonly removeOnCommit?: readonly string[];
+  /** Where the commit goes; default `writeCookies`. */
+  readonly persist?: SessionPersist | undefined;
 }
 
 /**
@@ -142,6 +153,7 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
   #committed = false;
   #sink: CommitSink | undefined;
   #removeOnCommit: readonly string[];
+  readonly #persist: SessionPersist;
 
   /** @internal Sessions come from a store. */
   constructor(init: SessionInit<State>) {
@@ -158,6 +170,7 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
     this.#clearIncoming = init.clearIncoming ?? false;
     this.#chunksHeld = new Set(init.chunksPresent);
     this.#removeOnCommit = init.removeOnCommit ?? [];
+    this.#persist = init.persist ?? writeCookies;
     if (init.migrated) {
       this.#isNew = false;
       this.#pending = true;
@@ -559,7 +572,7 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
 
   #emit(mode: 'write' | 'remove', now: number, version: number, commit: number): MaybePromise<CookieWrite[]> {
     return after(
-      writeCookies(this.#o, {
+      this.#persist(this.#o, {
         mode,
         now,
         payload: mode === 'write' ? this.#payload() : undefined,
@@ -569,8 +582,8 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
         idleTimeout: this.#time.idleSeconds,
         chunksPresent: [...this.#chunksHeld].sort((a, b) => a - b),
         alsoRemove: this.#removeOnCommit,
-      }),
-      ({ cookies, chunks }) => {
+      }, this.#status),
+      ({ cookies, chunks, state }) => {
         // Overtaken while it sealed (asynchronous engine): the session changed since, or a later commit was
         // recorded. Its cookies hold an older state, so they must reach neither the response nor the books:
         // the change stays pending for the next commit, which seals the newest state.
@@ -579,11 +592,13 @@ export class Session<State extends object = Record<string, Json>, Flash extends 
         // nothing is recorded as committed, so a later commit() writes (or fails) again instead of returning [].
         this.#sink?.write(cookies);
         this.#recorded = commit;
+        if (state !== undefined) this.#state = state as State;
         for (let i = 1; i < chunks; i++) this.#chunksHeld.add(i);
         this.#committed = true;
         this.#removeOnCommit = [];
         this.#pending = this.#forceWrite = false;
-        if (mode === 'write') this.#time.issuedAt = now;
+        // (A backed session's change may need no new cookie: then the browser's cookie keeps its issue time.)
+        if (mode === 'write' && cookies.length > 0) this.#time.issuedAt = now;
         return cookies;
       },
     );

@@ -25,7 +25,8 @@ import { lifetimeRefusal } from './lifetime';
 import { acceptedFlash } from './flash';
 import { newSessionId, readPayload, type SessionPayload } from './payload';
 import { outputIssue, rejectIssues, validateSync, type JsonObject, type StandardResult, type StandardSchemaV1 } from './schema';
-import { Session } from './session';
+import { Session, type SessionPersist } from './session';
+import { backendLink, openBacked, type BackendLink } from './backed';
 
 /**
  * The request header size many proxies and clients stop at (8 KiB): past it
@@ -57,6 +58,9 @@ interface Base<S extends StandardSchemaV1> {
   readonly options: ResolvedStoreOptions;
   readonly fresh: () => SchemaState<S>;
   readonly chunksPresent: readonly number[];
+  /** With `spill`: this request's link to the backend (session/backed.ts), and its commit. */
+  readonly link: BackendLink | undefined;
+  readonly persist: SessionPersist | undefined;
 }
 
 const REASONS: Record<UnsealErrorCode | 'ERR_SEAL_INFLATE_LIMIT', InvalidReason> = {
@@ -232,7 +236,8 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     const now = Date.now();
     const found = findCookieGroup(typeof cookieHeader === 'string' ? cookieHeader : undefined, o.cookie.name, o.maxChunks);
     const read = joinChunks(found, o.maxChunks);
-    const base: Base<S> = { options: o, fresh: this.#fresh, chunksPresent: read.present };
+    const link = o.spill && backendLink(o.spill, o);
+    const base: Base<S> = { options: o, fresh: this.#fresh, chunksPresent: read.present, link, persist: link?.write };
     const head = found.get(0);
     // The old library's cookie under the same name.
     const legacySameName = o.legacy !== undefined && head !== undefined && o.legacy.owns(head);
@@ -241,7 +246,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
       // Chunks without their head: the Cookie header was cut short (a proxy's 8 KiB limit drops the later cookies, the
       // head among them), or the head alone was removed. Not "no session": the user had one and lost it.
       const orphaned = !head && hasChunkValue(found);
-      const none = (): Session<SchemaState<S>> => (orphaned ? this.#refuse(base, 'incomplete') : new Session({ ...base, state: this.#fresh() }));
+      const none = (): Session<SchemaState<S>, FlashState<F>> => (orphaned ? this.#refuse(base, 'incomplete') : new Session({ ...base, state: this.#fresh() }));
       if (!o.legacy) return none();
       return this.#migrate(o.legacy, cookieHeader ?? undefined, now, base).then((migrated) => migrated ?? none());
     }
@@ -265,10 +270,24 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
     if (!payload) return this.#refuse(base, 'malformed', opened.keyId);
     const refuse = (reason: InvalidReason) => this.#refuse(base, reason, opened.keyId, payload.id);
 
-    const createdAt = payload.createdAt;
     const late = lifetimeRefusal(o, payload, opened.issuedAt, opened.expiresAt, now);
     if (late !== undefined) return refuse(late);
+    // A cookie that carries a backend's session key instead of the state (`spill`; session/backed.ts).
+    const backed = openBacked(o, base.link, payload, opened, now);
+    if (backed === undefined) return this.#checked(base, opened, payload, refuse);
+    if (typeof backed === 'string') return refuse(backed);
+    return backed.then((loaded) => (typeof loaded === 'string' ? refuse(loaded) : this.#checked(base, opened, loaded, refuse)));
+  }
 
+  /** The schema check and the revocation hook of an authentic session. */
+  #checked(
+    base: Base<S>,
+    opened: CodecOpenResult & { ok: true },
+    payload: SessionPayload,
+    refuse: (reason: InvalidReason) => Session<SchemaState<S>, FlashState<F>>,
+  ): MaybePromise<Session<SchemaState<S>, FlashState<F>>> {
+    const o = this.options;
+    const createdAt = payload.createdAt;
     const checked = o.schema['~standard'].validate(payload.state) as MaybePromise<StandardResult<SchemaState<S>>>;
     return after(checked, (validated) => {
       if (validated.issues || outputIssue(o.schema, validated.value)) return refuse('invalid-schema');
@@ -276,7 +295,7 @@ export class SessionStore<S extends StandardSchemaV1 = StandardSchemaV1<JsonObje
       const accepted = o.flashSchema !== undefined && payload.flash !== undefined ? this.#checkedFlash(o.flashSchema, payload, opened.keyId) : payload;
       // Spelled out, not spread from `base`: an object spread here costs more than the rest of a cached load.
       const session = () =>
-        new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload: accepted, issuedAt: opened.issuedAt, stale: opened.stale });
+        new Session({ options: o, fresh: base.fresh, chunksPresent: base.chunksPresent, state, payload: accepted, issuedAt: opened.issuedAt, stale: opened.stale, persist: base.persist });
       return this.#unlessRevoked(payload.id, createdAt, opened.issuedAt, state, session, refuse);
     });
   }

@@ -9,6 +9,7 @@
  * with one loud line without it, failing under CI=true.
  */
 import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSessionError } from '../../src/errors';
 import { RedisBackend, type RedisClientLike } from '../../src/redis/index';
@@ -31,6 +32,43 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
     },
     (err: unknown) => err,
   );
+}
+
+/** Redis's own clock, ms. */
+async function redisClock(c: OpenClient): Promise<number> {
+  const [sec, usec] = (await c.command(['TIME'])) as [string, string];
+  return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+}
+
+/** Poll until `test` holds, at most `ms`. */
+async function waitFor(test: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Every string reachable from a value (own properties, enumerable or not, causes, stacks), and its inspection, as one text. */
+function everything(value: unknown): string {
+  const seen = new Set<unknown>();
+  const out: string[] = [inspect(value, { depth: 20, showHidden: true })];
+  const walk = (v: unknown, depth: number) => {
+    if (depth > 20 || v === null || seen.has(v)) return;
+    if (typeof v === 'string') return void out.push(v);
+    if (typeof v !== 'object' && typeof v !== 'function') return void out.push(String(v));
+    seen.add(v);
+    for (const key of Reflect.ownKeys(v as object)) {
+      out.push(String(key));
+      try {
+        walk((v as Record<PropertyKey, unknown>)[key], depth + 1);
+      } catch {
+        // a getter that throws
+      }
+    }
+  };
+  walk(value, 0);
+  return out.join('\n');
 }
 
 /** Retry `fn` until it resolves (the client reconnecting), at most `ms`. */
@@ -98,7 +136,10 @@ describe.skipIf(!enabled)('Redis backend, single node', () => {
         const t1 = Date.now();
         expect(await backend.touch(s.key, t1)).toBe(t1 + 10_000);
         expect(Number(await c.command(['PTTL', rec]))).toBeGreaterThan(9_900);
-        expect(Number(await c.command(['ZSCORE', idx, sha256(s.key)]))).toBe(t1 + 10_000);
+        // The index scores the moment Redis itself drops the record, on Redis's clock.
+        const untilDropped = Number(await c.command(['ZSCORE', idx, sha256(s.key)])) - (await redisClock(c));
+        expect(untilDropped).toBeGreaterThan(9_800);
+        expect(untilDropped).toBeLessThanOrEqual(10_000);
         // A caller clock far ahead of Redis's: the TTL is still the remaining idle window.
         const ahead = t1 + 365 * DAY;
         const far = await backend.save({ data: {}, expiresAt: ahead + DAY, idleTimeout: HOUR }, ahead);
@@ -111,22 +152,87 @@ describe.skipIf(!enabled)('Redis backend, single node', () => {
         expect(await c.command(['EXISTS', idx])).toBe(0);
       });
 
-      it('the owner index never grows past the sessions alive: ended ones leave it on the next write, and it expires with its last session', async () => {
+      it('the owner index never grows past the records Redis holds: entries leave once Redis dropped their record, and it expires with its last session', async () => {
         const now = Date.now();
         const owner = `busy-${kind}`;
-        for (let i = 0; i < 30; i++) await backend.save({ data: { i }, expiresAt: now + DAY, idleTimeout: HOUR }, now).then(() => backend.save({ data: { i }, expiresAt: now + DAY, idleTimeout: HOUR, owner }, now));
-        const last = await backend.save({ data: {}, expiresAt: now + DAY, idleTimeout: HOUR, owner }, now);
-        const idx = `${prefix}{${tagOf(last.key)}}:o`;
+        for (let i = 0; i < 30; i++) await backend.save({ data: { i }, expiresAt: now + DAY, idleTimeout: 200, owner }, now);
+        const first = await backend.save({ data: {}, expiresAt: now + DAY, idleTimeout: 200, owner }, now);
+        const idx = `${prefix}{${tagOf(first.key)}}:o`;
         expect(await c.command(['ZCARD', idx])).toBe(31);
-        const later = now + 2 * HOUR; // every one of them idle past its end
+        // Redis drops the records after 200 ms; the index lets their entries go a second later (its margin).
+        await waitFor(async () => Number(await c.command(['EXISTS', recordKey(prefix, first.key)])) === 0);
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        const later = Date.now();
         const fresh = await backend.save({ data: {}, expiresAt: later + DAY, idleTimeout: HOUR, owner }, later);
         expect(await c.command(['ZCARD', idx])).toBe(1);
         const pttl = Number(await c.command(['PTTL', idx]));
         expect(pttl).toBeGreaterThan(HOUR - 5000);
-        expect(pttl).toBeLessThanOrEqual(HOUR);
-        expect(await backend.deleteOwner(owner, later)).toBe(1);
+        expect(pttl).toBeLessThanOrEqual(HOUR + 1000);
+        // A session found ended on the caller's clock leaves the index at once.
+        expect(await backend.load(fresh.key, later + HOUR)).toBeUndefined();
         expect(await c.command(['EXISTS', idx])).toBe(0);
-        expect(await backend.load(fresh.key, later)).toBeUndefined();
+        expect(await backend.deleteOwner(owner, later)).toBe(0);
+      });
+
+      it('log out everywhere ends every session of the owner, also one that a server with a slower clock still serves (clock skew)', async () => {
+        const slow = Date.now();
+        const fast = slow + 10 * 60_000; // an app server whose clock runs ten minutes ahead
+        const owner = `skew-${kind}`;
+        const onSlow = await backend.save({ data: { where: 'slow' }, expiresAt: slow + DAY, idleTimeout: 60_000, owner }, slow);
+        // The fast server signs the same user in elsewhere: its index write must not prune the slow server's session...
+        const onFast = await backend.save({ data: { where: 'fast' }, expiresAt: fast + DAY, idleTimeout: 60_000, owner }, fast);
+        expect(await c.command(['ZCARD', `${prefix}{${tagOf(onSlow.key)}}:o`])).toBe(2);
+        // ...and its log-out-everywhere must end it, though on the fast clock it ended nine minutes ago.
+        expect(await backend.deleteOwner(owner, fast)).toBe(1);
+        expect(await backend.load(onSlow.key, slow)).toBeUndefined();
+        expect(await backend.load(onFast.key, fast)).toBeUndefined();
+        expect(await c.command(['EXISTS', recordKey(prefix, onSlow.key)])).toBe(0);
+      });
+
+      it('a script that fails has written nothing: update, renew, touch and save check every key before their first write', async () => {
+        const now = Date.now();
+        const owner = `atomic-${kind}`;
+        const s = await backend.save({ data: { cart: ['book'] }, expiresAt: now + DAY, idleTimeout: HOUR, owner }, now);
+        const rec = recordKey(prefix, s.key);
+        const idx = `${prefix}{${tagOf(s.key)}}:o`;
+        const before = await c.command(['HGETALL', rec]);
+        const keysBefore = ((await c.command(['KEYS', `${prefix}{${tagOf(s.key)}}:*`])) as string[]).sort();
+        // Something else wrote the owner index's name: every write that would index the session fails.
+        await c.command(['DEL', idx]);
+        await c.command(['SET', idx, 'not an index']);
+        await rejectsWith(backend.update(s.key, { expectedVersion: 1, data: { cart: [] } }, now + 1000), 'ERR_STORE_UNAVAILABLE');
+        await rejectsWith(backend.renew(s.key, { expectedVersion: 1, data: { cart: [] }, expiresAt: now + DAY, owner }, now + 1000), 'ERR_STORE_UNAVAILABLE');
+        await rejectsWith(backend.touch(s.key, now + 60_000), 'ERR_STORE_UNAVAILABLE');
+        await rejectsWith(backend.save({ data: {}, expiresAt: now + DAY, owner }, now), 'ERR_STORE_UNAVAILABLE');
+        await rejectsWith(backend.deleteOwner(owner, now), 'ERR_STORE_UNAVAILABLE');
+        await rejectsWith(backend.delete(s.key), 'ERR_STORE_UNAVAILABLE');
+        // The record is as it was (same version, state and idle end), and no other record appeared under the tag.
+        expect(await c.command(['HGETALL', rec])).toEqual(before);
+        await c.command(['DEL', idx]);
+        await c.command(['ZADD', idx, '1', 'x']);
+        expect(((await c.command(['KEYS', `${prefix}{${tagOf(s.key)}}:*`])) as string[]).sort()).toEqual(keysBefore);
+        await c.command(['DEL', idx]);
+        expect(await backend.load(s.key, now)).toMatchObject({ data: { cart: ['book'] }, version: 1 });
+        await backend.delete(s.key);
+      });
+
+      it("an error holds no session state, key or owner: not in its message, nor in its cause (ioredis puts the command's arguments on its errors)", async () => {
+        const now = Date.now();
+        const owner = `owner-marker-${kind}`;
+        const s = await backend.save({ data: { secret: 'state-marker-4f1c' }, expiresAt: now + DAY, owner }, now);
+        const idx = `${prefix}{${tagOf(s.key)}}:o`;
+        await c.command(['DEL', idx]);
+        await c.command(['SET', idx, 'x']);
+        try {
+          const err = await failure(backend.update(s.key, { expectedVersion: 1, data: { secret: 'state-marker-9e2d' } }, now));
+          expect(isSessionError(err, 'ERR_STORE_UNAVAILABLE')).toBe(true);
+          expect((err as Error).cause).toBeInstanceOf(Error);
+          expect((err as Error).message).toContain('WRONGTYPE');
+          const text = everything(err);
+          for (const secret of ['state-marker', owner, s.key.split('.')[1]!, sha256(s.key), tagOf(s.key)]) expect(text, secret).not.toContain(secret);
+        } finally {
+          await c.command(['DEL', idx]);
+        }
       });
 
       it('renew keeps the slot (same tag) unless the owner changes, and leaves no trace of the old key', async () => {

@@ -46,7 +46,12 @@ export interface FastifySessionOptions {
    * or a `RedisSessionStore` from `sealed-session/redis` (typed by what the
    * plugin calls, so that a subclass of any schema fits).
    */
-  readonly store: CookieSessionStore<any> | { readonly handleSession: (req: NodeRequestLike, res: NodeResponseLike) => Promise<Session<any>> };
+  readonly store:
+    | CookieSessionStore<any>
+    | {
+        /** The store's `handleSession(req, res)` on the raw node request and response. */
+        readonly handleSession: (req: NodeRequestLike, res: NodeResponseLike) => Promise<Session<any>>;
+      };
 }
 
 type WithSession = FastifyRequest & { session: Session<object> | null };

@@ -56,16 +56,16 @@ describe('spill: hybrid cookie and backend', () => {
     await look();
     await add(200); // far past it: still one small cookie
     await look();
-    await drop(265);
+    await drop(260);
     await look();
-    await drop(40);
+    await drop(45);
     await look();
     expect(steps).toEqual([
       { items: 5, cookies: 1, records: 0 },
       { items: 45, cookies: 2, records: 0 },
       { items: 105, cookies: 1, records: 1 },
       { items: 305, cookies: 1, records: 1 },
-      { items: 40, cookies: 2, records: 0 },
+      { items: 45, cookies: 2, records: 0 },
       { items: 0, cookies: 1, records: 0 },
     ]);
     expect(calls).toContain('delete');

@@ -7,7 +7,7 @@
  * npm run bench:redis   # build, `npm ci --prefix bench`, then this file
  * ```
  *
- * - Round trips: the commands Redis served (`INFO commandstats`; a script
+ * - Round trips: the commands the contender sent Redis (MONITOR; a script
  *   call is one round trip, the commands it runs inside are not) per request,
  *   over 200 sequential requests of each kind: read-only, changed, renewed.
  * - HTTP: each contender in its own process (`bench/redis/server.ts`),
@@ -67,29 +67,29 @@ async function send(url: string, method: string, path: string, cookie?: string):
 async function perRequest(url: string, method: string, path: string, n: number, key: Key): Promise<number> {
   let cookie = (await send(url, 'POST', '/inc')).cookie!;
   await send(url, method, path, cookie);
-  const before = scriptAware();
+  const before = await scriptAware();
   for (let i = 0; i < n; i++) {
     const r = await send(url, method, path, cookie);
     if (r.status !== 200) throw new Error(`${key} ${method} ${path}: ${r.status}`);
     if (r.cookie) cookie = r.cookie;
   }
-  return (scriptAware() - before) / n;
+  return ((await scriptAware()) - before) / n;
 }
 
-/**
- * Round trips so far. Redis counts the commands a script runs as calls too,
- * so: for a contender that runs scripts (ours: nothing else), its EVAL/EVALSHA
- * calls (an EVALSHA answered NOSCRIPT and the EVAL after it as one); for one
- * that runs none (express-session), every command. INFO (ours, here) aside.
- */
-function scriptAware(): number {
-  const stats = redisCli('INFO', 'commandstats');
-  let scripted = 0;
-  for (const m of stats.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+).*?failed_calls=(\d+)/gm)) scripted += Number(m[2]) - (m[1] === 'evalsha' ? Number(m[3]) : 0);
-  if (scripted > 0) return scripted;
-  let n = 0;
-  for (const m of stats.matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)) if (m[1] !== 'info' && m[1] !== 'config') n += Number(m[2]);
-  return n;
+/** Every command a client sent, as MONITOR shows it (not those a script runs inside, which it marks `[0 lua]`). */
+const seen: string[] = [];
+const { createClient } = (await import('redis' as string)) as { createClient: (o: { url: string }) => any };
+const monitor = createClient({ url: redis.url });
+monitor.on('error', () => {});
+await monitor.connect();
+await monitor.monitor((line: string) => void seen.push(line));
+
+/** Round trips so far: the contenders' commands (an EVALSHA answered NOSCRIPT and the EVAL after it as one), not INFO/CONFIG/ECHO. */
+async function scriptAware(): Promise<number> {
+  const mark = `mark-${seen.length}-${Math.random()}`;
+  redisCli('ECHO', mark);
+  while (!seen.some((l) => l.includes(mark))) await new Promise((resolve) => setTimeout(resolve, 2));
+  return seen.filter((l) => !/\[\d+ lua\]/.test(l) && !/"(info|config|echo|eval)"/i.test(l) && /^\S+ \[\d+ /.test(l)).length;
 }
 
 async function load(url: string, method: string, path: string, cookies: string[], seconds: number): Promise<{ rps: number; bad: number }> {
@@ -107,7 +107,6 @@ try {
     const { child, url } = await start(key);
     trips[key] = {};
     for (const [name, method, path] of [['read-only', 'GET', '/read'], ['changed', 'POST', '/inc'], ['renewed', 'POST', '/renew']] as const) {
-      redisCli('CONFIG', 'RESETSTAT');
       trips[key]![name] = await perRequest(url, method, path, 200, key);
     }
     child.kill('SIGTERM');
@@ -152,5 +151,6 @@ try {
   }
   for (const [id, xs] of rps) console.log(`  ${id}: ${xs.map((x) => Math.round(x)).join(', ')}`);
 } finally {
+  await monitor.destroy();
   await redis.stop();
 }

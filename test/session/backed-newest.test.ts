@@ -45,4 +45,21 @@ describe.skipIf(!enabled)('backed sessions: the newest state wins in the backend
       expect((await request(store, browser, (s) => s.get('role'))).result).toBe('user');
     });
   }
+
+  it('destroy() after an un-awaited commit that renewed the session leaves no record of it in Redis (nothing re-created behind the removal)', async () => {
+    const prefix = 'newest-destroy:';
+    const store = new RedisSessionStore({ client: c.client, keys: SECRET, schema, prefix });
+    const browser = new Browser();
+    await request(store, browser, (s) => s.set('n', 1));
+    const session = await store.load(browser.header());
+    session.renew();
+    session.set('role', 'admin');
+    const first = session.commit();
+    session.destroy();
+    const second = session.commit();
+    const results = await Promise.allSettled([first, second]);
+    for (const r of results) if (r.status === 'fulfilled') browser.apply(r.value);
+    expect(browser.header()).toBeUndefined();
+    expect(await c.command(['KEYS', `${prefix}*`])).toEqual([]);
+  });
 });

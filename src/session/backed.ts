@@ -331,14 +331,12 @@ export function backendLink(spill: ResolvedSpill, o: ResolvedStoreOptions): Back
       // newest commit's write is the last to land (never an older, overtaken one after it).
       const result = tail === undefined ? writeNow(options, req, status) : tail.then(() => writeNow(options, req, status));
       if (isPromiseLike(result)) {
-        const settled: Promise<void> = Promise.resolve(result).then(
-          () => undefined,
-          () => undefined,
-        );
-        tail = settled;
-        void settled.then(() => {
+        // Cleared in the first reaction to the write, before the commit's own: a commit after it is awaited runs at once.
+        const done = (): void => {
           if (tail === settled) tail = undefined;
-        });
+        };
+        const settled: Promise<void> = result.then(done, done);
+        tail = settled;
       }
       return result;
     },

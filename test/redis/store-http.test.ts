@@ -184,19 +184,21 @@ describe.skipIf(!enabled)('RedisSessionStore with the other adapters', () => {
 
   it('Next.js cookie store: store.next(await cookies()) reads and writes through it', async () => {
     const jar = new Map<string, string>();
-    const cookies = {
+    // One cookie store per request, as Next's cookies() gives (the same one gives the same session).
+    const cookies = () => ({
       getAll: () => [...jar].map(([name, value]) => ({ name, value })),
       set: (o: { name: string; value: string; maxAge?: number }) => void (o.maxAge === 0 ? jar.delete(o.name) : jar.set(o.name, o.value)),
-    };
-    const first = await store.next(cookies);
+    });
+    const first = await store.next(cookies());
     first.renew();
     first.set('userId', 'ada');
     await first.commit();
     expect([...jar.keys()]).toEqual(['session']);
-    const second = await store.next(cookies);
+    const second = await store.next(cookies());
+    expect(second).not.toBe(first);
     expect(second.get('userId')).toBe('ada');
     await store.logOutEverywhere('ada');
-    expect((await store.next(cookies)).invalidReason).toBe('revoked');
+    expect((await store.next(cookies())).invalidReason).toBe('revoked');
   });
 
   it('bad configuration fails at construction, naming the option', () => {

@@ -195,6 +195,8 @@ export function backendLink(spill: ResolvedSpill, o: ResolvedStoreOptions): Back
   /** The cookie is due for a re-issue (sliding its idle window); and its own lifetimes, as loaded. */
   let due = false;
   let lifetimes = '';
+  /** The write in progress (settled, never rejecting), if any. */
+  let tail: Promise<void> | undefined;
   const lifetimesOf = (p: SessionPayload) => `${p.lifetime}/${p.persistent === true}/${p.idleTimeout}`;
 
   /** `plan`, once the backend no longer holds this session (it moved back into the cookie, or was destroyed). */
@@ -297,6 +299,24 @@ export function backendLink(spill: ResolvedSpill, o: ResolvedStoreOptions): Back
     return adopt === undefined ? plan : { ...plan, state: adopt };
   };
 
+  /** One commit's write: a removal, the backend (always), or the cookie while it fits (hybrid). */
+  const writeNow = (options: ResolvedStoreOptions, req: WriteRequest, status: SessionStatus): MaybePromise<BackedWrite> => {
+    if (req.mode === 'remove') return forget(writeCookies(options, req));
+    if (spill.always) return toBackend(req, status);
+    // Hybrid: in the cookie while it fits; in the backend past that.
+    const tooLarge = (err: unknown) => {
+      if (!isSessionError(err, 'ERR_SESSION_TOO_LARGE')) throw err;
+      return toBackend(req, status);
+    };
+    let planned: MaybePromise<WriteResult>;
+    try {
+      planned = writeCookies(options, req);
+    } catch (err) {
+      return tooLarge(err);
+    }
+    return isPromiseLike(planned) ? planned.then(forget, tooLarge) : forget(planned);
+  };
+
   return {
     spill,
     loaded(record, payload, state, flash, reissue) {
@@ -306,20 +326,19 @@ export function backendLink(spill: ResolvedSpill, o: ResolvedStoreOptions): Back
       lifetimes = lifetimesOf(payload);
     },
     write(options, req, status) {
-      if (req.mode === 'remove') return forget(writeCookies(options, req));
-      if (spill.always) return toBackend(req, status);
-      // Hybrid: in the cookie while it fits; in the backend past that.
-      const tooLarge = (err: unknown) => {
-        if (!isSessionError(err, 'ERR_SESSION_TOO_LARGE')) throw err;
-        return toBackend(req, status);
-      };
-      let planned: MaybePromise<WriteResult>;
-      try {
-        planned = writeCookies(options, req);
-      } catch (err) {
-        return tooLarge(err);
+      // One write at a time, in commit order: a commit started while an earlier one still talks to the backend
+      // waits for it (whatever its outcome), so it compares with, and writes over, what that one left, and the
+      // newest commit's write is the last to land (never an older, overtaken one after it).
+      const result = tail === undefined ? writeNow(options, req, status) : tail.then(() => writeNow(options, req, status));
+      if (isPromiseLike(result)) {
+        // Cleared in the first reaction to the write, before the commit's own: a commit after it is awaited runs at once.
+        const done = (): void => {
+          if (tail === settled) tail = undefined;
+        };
+        const settled: Promise<void> = result.then(done, done);
+        tail = settled;
       }
-      return isPromiseLike(planned) ? planned.then(forget, tooLarge) : forget(planned);
+      return result;
     },
   };
 }

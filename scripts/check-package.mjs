@@ -95,7 +95,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * `sealed-session/redis`, not here.
  */
 const BUDGETS = [
-  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 22_455, budget: 24_700 },
+  { name: 'whole entry', source: "export * from './dist/index.js';", measured: 28_112, budget: 30_500 },
   {
     name: 'sealData + unsealData only',
     source: "export { sealData, unsealData } from './dist/index.js';",

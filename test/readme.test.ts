@@ -53,7 +53,7 @@ describe('README snippets', () => {
       skipLibCheck: true,
       noEmit: true,
       baseUrl: root,
-      paths: { 'sealed-session': ['src/index.ts'], 'sealed-session/iron-session': ['src/iron-session/index.ts'], 'sealed-session/redis': ['src/redis/index.ts'] },
+      paths: { 'sealed-session': ['src/index.ts'], 'sealed-session/iron-session': ['src/iron-session/index.ts'], 'sealed-session/redis': ['src/redis/index.ts'], 'sealed-session/hono': ['src/integrations/hono.ts'] },
     });
     const problems = ts
       .getPreEmitDiagnostics(program)

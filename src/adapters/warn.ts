@@ -8,18 +8,15 @@
  * @internal
  */
 import type { ResolvedStoreOptions, SessionWarning } from '../session/options';
+import { isProduction } from '../util/env';
 
 /** Kinds already printed by the default reporter in this process. */
 const printed = new Set<string>();
 
-function production(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.NODE_ENV === 'production';
-}
 
 /** Whether a warning would reach anyone (the hook, or the default reporter outside production). */
 export function reporting(o: Pick<ResolvedStoreOptions, 'onWarning'>): boolean {
-  return o.onWarning !== undefined || !production();
+  return o.onWarning !== undefined || !isProduction();
 }
 
 export function warn(o: Pick<ResolvedStoreOptions, 'onWarning'>, code: SessionWarning['code'], cookie: string, message: string): void {
@@ -32,7 +29,7 @@ export function warn(o: Pick<ResolvedStoreOptions, 'onWarning'>, code: SessionWa
     }
     return;
   }
-  if (printed.has(code) || production()) return;
+  if (printed.has(code) || isProduction()) return;
   printed.add(code);
   console.warn(`sealed-session (${code}): ${message} (printed once per process; a store's onWarning option receives every occurrence)`);
 }

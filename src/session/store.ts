@@ -9,6 +9,7 @@ import type { UnsealErrorCode } from '../errors';
 import { configError } from '../errors';
 import { joinChunks } from '../cookie/framing';
 import { findCookieGroup } from '../cookie/parse';
+import { isProduction } from '../util/env';
 import { after, isPromiseLike, type MaybePromise } from '../util/maybe-promise';
 import { isOtherContent, openPayload, type CodecOpenResult } from './codec';
 import {
@@ -40,7 +41,7 @@ let warnedHeaderLimit = false;
 /** Warn (once, not in production) that a `maxBytes` above 8 KiB can lose sessions behind common proxies. */
 function warnHeaderLimit(maxBytes: number): void {
   if (maxBytes <= HEADER_LIMIT || warnedHeaderLimit) return;
-  if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV === 'production') return;
+  if (isProduction()) return;
   warnedHeaderLimit = true;
   console.warn(
     `sealed-session: maxBytes is ${maxBytes} octets, above ${HEADER_LIMIT} (8 KiB), where many proxies and clients refuse a request or cut its Cookie header, losing the session ('incomplete'); keep maxBytes at ${HEADER_LIMIT} or less unless every hop allows more. (Shown once; not when NODE_ENV is production.)`,

@@ -224,26 +224,45 @@ export class CookieSessionStore<
    * res.end('ok');
    * ```
    */
-  readonly node = async (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<SchemaState<S>, FlashState<F>>> => {
-    const held = res as NodeResponseLike & { [key: symbol]: Session<SchemaState<S>, FlashState<F>> | undefined };
-    const known = held[this.#onResponse];
+  readonly node = (req: NodeRequestLike, res: NodeResponseLike): Promise<Session<SchemaState<S>, FlashState<F>>> =>
+    this.#once(res, this.#onResponse, () => nodeCookieHeader(req), (session) => {
+      // Hook writeHead only once there is something to write (a change, or a due re-issue).
+      const sink = new NodeSink(res, session, this.options);
+      attach(session, sink);
+      if (sink.due) commitOnWriteHead(res, sink);
+    }, true);
+
+  /**
+   * The session a request's `holder` (a node response, a Fetch `Request`, a
+   * Next.js cookie store) keeps under `key`; else the one loaded from
+   * `cookieHeader()` (read only then, inside the promise: a bad argument
+   * rejects), kept there and given its sink by `bind`. A second call
+   * that raced this one while it loaded asynchronously gets the first
+   * session. `sealKeys`: make sure sealing keys exist first, so that a commit
+   * at writeHead time is synchronous (node). No await when loading was
+   * synchronous: the caller's await is the request's only promise hop.
+   */
+  async #once(
+    holder: object,
+    key: symbol,
+    cookieHeader: () => string | null | undefined,
+    bind: (session: Session<SchemaState<S>, FlashState<F>>) => void,
+    sealKeys = false,
+  ): Promise<Session<SchemaState<S>, FlashState<F>>> {
+    const known = heldOn<Session<SchemaState<S>, FlashState<F>>>(holder, key);
     if (known !== undefined) return known;
-    // Make sure sealing keys exist, so that a commit at writeHead time is synchronous.
-    const ready = this.options.ring.current.sealKeys();
-    if (isPromiseLike(ready)) await ready;
-    // No await when loading was synchronous: the caller's await is this request's only promise hop.
-    const loaded = this.loadNow(nodeCookieHeader(req));
+    if (sealKeys) {
+      const ready = this.options.ring.current.sealKeys();
+      if (isPromiseLike(ready)) await ready;
+    }
+    const loaded = this.loadNow(cookieHeader());
     const session = isPromiseLike(loaded) ? await loaded : loaded;
-    // A second call that raced this one while it loaded asynchronously keeps the first session.
-    const raced = held[this.#onResponse];
+    const raced = heldOn<Session<SchemaState<S>, FlashState<F>>>(holder, key);
     if (raced !== undefined) return raced;
-    held[this.#onResponse] = session;
-    // Hook writeHead only once there is something to write (a change, or a due re-issue).
-    const sink = new NodeSink(res, session, this.options);
-    attach(session, sink);
-    if (sink.due) commitOnWriteHead(res, sink);
+    holdOn(holder, key, session);
+    bind(session);
     return session;
-  };
+  }
 
   /**
    * Fetch API (route handlers, middleware, edge runtimes, Bun, Deno, Hono):
@@ -274,19 +293,12 @@ export class CookieSessionStore<
    * shares it; `tracked`: watched for a forgotten commit (not for
    * `withSession`, which commits by itself).
    */
-  async #ofRequest(request: RequestLike, tracked: boolean): Promise<Session<SchemaState<S>>> {
-    const known = heldOn<Session<SchemaState<S>>>(request, this.#onRequest);
-    if (known !== undefined) return known;
-    const loaded = this.loadNow(webCookieHeader(request));
-    const session = isPromiseLike(loaded) ? await loaded : loaded;
-    // A second call that raced this one while it loaded asynchronously keeps the first session.
-    const raced = heldOn<Session<SchemaState<S>>>(request, this.#onRequest);
-    if (raced !== undefined) return raced;
-    const sink = new FetchSink(this.options);
-    if (tracked) sink.tracker = track(session, this.options, 'fetch');
-    attach(session, sink);
-    holdOn(request, this.#onRequest, session);
-    return session;
+  #ofRequest(request: RequestLike, tracked: boolean): Promise<Session<SchemaState<S>, FlashState<F>>> {
+    return this.#once(request, this.#onRequest, () => webCookieHeader(request), (session) => {
+      const sink = new FetchSink(this.options);
+      if (tracked) sink.tracker = track(session, this.options, 'fetch');
+      attach(session, sink);
+    });
   }
 
   /**
@@ -303,20 +315,12 @@ export class CookieSessionStore<
    * await session.commit();
    * ```
    */
-  readonly next = async (cookieStore: CookieStoreLike): Promise<Session<SchemaState<S>, FlashState<F>>> => {
-    const known = heldOn<Session<SchemaState<S>, FlashState<F>>>(cookieStore, this.#onRequest);
-    if (known !== undefined) return known;
-    const cookie = this.options.cookie;
-    const loaded = this.loadNow(storeCookieHeader(cookieStore, cookie.name, this.options.legacy?.cookieName));
-    const session = isPromiseLike(loaded) ? await loaded : loaded;
-    const raced = heldOn<Session<SchemaState<S>>>(cookieStore, this.#onRequest);
-    if (raced !== undefined) return raced;
-    const sink = new CookieStoreSink(cookieStore, this.options);
-    sink.tracker = track(session, this.options, 'cookie-store');
-    attach(session, sink);
-    holdOn(cookieStore, this.#onRequest, session);
-    return session;
-  };
+  readonly next = (cookieStore: CookieStoreLike): Promise<Session<SchemaState<S>, FlashState<F>>> =>
+    this.#once(cookieStore, this.#onRequest, () => storeCookieHeader(cookieStore, this.options.cookie.name, this.options.legacy?.cookieName), (session) => {
+      const sink = new CookieStoreSink(cookieStore, this.options);
+      sink.tracker = track(session, this.options, 'cookie-store');
+      attach(session, sink);
+    });
 
   /**
    * Wrap a Fetch handler so the session is committed onto the Response it

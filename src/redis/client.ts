@@ -13,6 +13,7 @@
  */
 import type * as NodeCrypto from 'node:crypto';
 import { configError, SessionError } from '../errors';
+import { nodeBuiltin } from '../util/env';
 import type { Script } from './scripts';
 
 /**
@@ -71,13 +72,7 @@ type Crypto = typeof NodeCrypto;
 
 /** node:crypto, reached the way the seal engine reaches it (no `node:` import in any bundle). */
 export function nodeCrypto(): Crypto {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  let crypto: Crypto | undefined;
-  try {
-    crypto = proc?.getBuiltinModule?.('node:crypto') as Crypto | undefined;
-  } catch {
-    crypto = undefined;
-  }
+  const crypto = nodeBuiltin<Crypto>('node:crypto');
   if (typeof crypto?.createHash !== 'function') {
     throw configError('ERR_CONFIG_OPTION', 'client', 'the Redis backend needs node:crypto (Node.js 20.16 or later, Bun or Deno)');
   }

@@ -21,6 +21,7 @@
 import type * as NodeBuffer from 'node:buffer';
 import type * as NodeCrypto from 'node:crypto';
 import { createNodeEngine } from './node-engine';
+import { nodeBuiltin } from '../util/env';
 import type { MaybePromise } from '../util/maybe-promise';
 
 /** What an engine uses for a key: a Buffer/KeyObject in Node, a CryptoKey in WebCrypto. */
@@ -88,16 +89,11 @@ export function randomBytes(length: number): Uint8Array {
 type NodeModules = readonly [typeof NodeCrypto, typeof NodeBuffer];
 
 function loadNodeCrypto(): NodeModules | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    const crypto = proc?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
-    const buffer = proc?.getBuiltinModule?.('node:buffer') as typeof NodeBuffer | undefined;
-    return crypto && buffer && typeof crypto.createCipheriv === 'function' && typeof crypto.timingSafeEqual === 'function'
-      ? [crypto, buffer]
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const crypto = nodeBuiltin<typeof NodeCrypto>('node:crypto');
+  const buffer = nodeBuiltin<typeof NodeBuffer>('node:buffer');
+  return crypto && buffer && typeof crypto.createCipheriv === 'function' && typeof crypto.timingSafeEqual === 'function'
+    ? [crypto, buffer]
+    : undefined;
 }
 
 const encoder = /* @__PURE__ */ new TextEncoder();

@@ -14,3 +14,19 @@ export function isProduction(): boolean {
     return false;
   }
 }
+
+/**
+ * A Node.js built-in module (`node:crypto`, `node:zlib`…) through
+ * `process.getBuiltinModule` (Node 20.16+, Bun, Deno), so no bundle holds a
+ * `node:` import; `undefined` on a runtime without it, or where reaching it
+ * throws.
+ *
+ * @internal
+ */
+export function nodeBuiltin<T>(id: string): T | undefined {
+  try {
+    return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
